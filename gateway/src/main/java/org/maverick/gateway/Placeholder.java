@@ -1,0 +1,1 @@
+package org.maverick.gateway; public class Placeholder {}
