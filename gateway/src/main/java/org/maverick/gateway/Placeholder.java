@@ -1,1 +1,0 @@
-package org.maverick.gateway; public class Placeholder {}

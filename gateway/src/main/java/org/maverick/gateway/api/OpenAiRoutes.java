@@ -1,0 +1,264 @@
+package org.maverick.gateway.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.api.openai.ChatCompletion;
+import org.maverick.gateway.api.openai.ChatCompletionRequest;
+import org.maverick.gateway.api.openai.Completion;
+import org.maverick.gateway.api.openai.CompletionRequest;
+import org.maverick.gateway.api.openai.ModelList;
+import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.backend.Backend;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+
+/**
+ * The OpenAI-compatible HTTP edge: {@code /v1/chat/completions}, {@code /v1/completions},
+ * {@code /v1/models}. Plain Vert.x routes rather than JAX-RS, because a stream needs exact control
+ * of when headers go out (only after the request was admitted and the engine started), of SSE
+ * framing and of the write queue.
+ *
+ * <p>Parsing, validation, templating and prompt counting run on the event loop for small bodies
+ * and on a worker thread for large ones, so a long prompt never stalls other streams.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+
+    private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
+    private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final RequestValidator validator;
+    private final Backend backend;
+    private final ObjectMapper json;
+    private final GatewayConfig config;
+    private final SecureRandom random = new SecureRandom();
+
+    OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config) {
+        this.validator = validator;
+        this.backend = backend;
+        this.json = json;
+        this.config = config;
+    }
+
+    void routes(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
+        router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, "chatcmpl-",
+                (bytes, id) -> validator.chat(read(bytes, ChatCompletionRequest.class), id, now())))
+                .failureHandler(this::failure);
+        router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, "cmpl-",
+                (bytes, id) -> validator.completion(read(bytes, CompletionRequest.class), id, now())))
+                .failureHandler(this::failure);
+        router.get("/v1/models").handler(this::models).failureHandler(this::failure);
+        router.get("/v1/models/:id").handler(this::model).failureHandler(this::failure);
+        router.route("/v1/*").handler(ctx -> ErrorRenderer.respond(ctx.response(), json,
+                new GatewayException.NotFound(404, "Unknown endpoint " + ctx.request().method() + " "
+                        + ctx.request().path())));
+    }
+
+    private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Generation> parse) {
+        Buffer body = ctx.body().buffer();
+        String requestId = idPrefix + randomId();
+        if (body == null || body.length() == 0) {
+            reject(ctx, requestId, new InvalidRequest(null, "The request body is empty; send a JSON object.",
+                    "invalid_json"));
+            return;
+        }
+        byte[] bytes = body.getBytes();
+        if (bytes.length <= config.limits().inlineParseBytes()) {
+            Generation g;
+            try {
+                g = parse.apply(bytes, requestId);
+            } catch (RuntimeException e) {
+                reject(ctx, requestId, ErrorRenderer.classify(e));
+                return;
+            }
+            run(ctx, g);
+        } else {
+            Callable<Generation> work = () -> parse.apply(bytes, requestId);
+            ctx.vertx().executeBlocking(work, false).onComplete(result -> {
+                if (result.succeeded()) {
+                    run(ctx, result.result());
+                } else {
+                    reject(ctx, requestId, ErrorRenderer.classify(result.cause()));
+                }
+            });
+        }
+    }
+
+    private void run(RoutingContext ctx, Generation g) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed()) {
+            return; // the client left while the request was being prepared
+        }
+        Multi<GenerationEvent> events = backend.generate(g);
+        Context context = Vertx.currentContext();
+        Runnable clientGone = () -> LOG.debugf("request %s: client closed the connection, generation cancelled",
+                g.requestId());
+        if (g.stream()) {
+            new SseRelay(g, response, context, json, config.sse().keepAlive(), clientGone).start(events);
+        } else {
+            collect(g, response, context, events, clientGone);
+        }
+    }
+
+    /** A non-streamed answer: gather the tokens, answer once, cancel if the client leaves first. */
+    private void collect(Generation g, HttpServerResponse response, Context context, Multi<GenerationEvent> events,
+                         Runnable clientGone) {
+        StringBuilder text = new StringBuilder();
+        var cancellable = events.subscribe().with(
+                event -> {
+                    if (event instanceof GenerationEvent.Token t) {
+                        text.append(t.text());
+                    } else if (event instanceof GenerationEvent.Finished f) {
+                        String answer = text.toString();
+                        context.runOnContext(v -> respond(response, g, answer, f));
+                    }
+                },
+                failure -> context.runOnContext(v -> reject(response, g.requestId(), ErrorRenderer.classify(failure))));
+        response.closeHandler(v -> {
+            if (!response.ended()) {
+                cancellable.cancel();
+                clientGone.run();
+            }
+        });
+    }
+
+    private void respond(HttpServerResponse response, Generation g, String answer, GenerationEvent.Finished f) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        Object body;
+        UsageDto usage = UsageDto.of(f.usage());
+        if (g.kind() == Generation.Kind.CHAT) {
+            body = new ChatCompletion(g.requestId(), "chat.completion", g.createdEpochSeconds(), g.modelId(),
+                    List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", answer), null,
+                            f.reason().wire())), usage);
+        } else {
+            body = new Completion(g.requestId(), "text_completion", g.createdEpochSeconds(), g.modelId(),
+                    List.of(new Completion.Choice(answer, 0, null, f.reason().wire())), usage);
+        }
+        try {
+            response.putHeader("content-type", "application/json")
+                    .putHeader("x-request-id", g.requestId())
+                    .end(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            reject(response, g.requestId(), new GatewayException.Internal(e));
+        }
+    }
+
+    private void models(RoutingContext ctx) {
+        ModelList list = new ModelList("list", List.of(card()));
+        writeJson(ctx.response(), list);
+    }
+
+    private void model(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (!config.model().id().equals(id)) {
+            ErrorRenderer.respond(ctx.response(), json, new GatewayException.ModelNotFound(id));
+            return;
+        }
+        writeJson(ctx.response(), card());
+    }
+
+    private ModelList.ModelCard card() {
+        return new ModelList.ModelCard(config.model().id(), "model", 1743811200L, "meta-llama");
+    }
+
+    private void writeJson(HttpServerResponse response, Object body) {
+        try {
+            response.putHeader("content-type", "application/json").end(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            ErrorRenderer.respond(response, json, new GatewayException.Internal(e));
+        }
+    }
+
+    private void failure(RoutingContext ctx) {
+        GatewayException e;
+        if (ctx.statusCode() == 413) {
+            e = new GatewayException.PayloadTooLarge("The request body is larger than the limit of "
+                    + config.limits().maxBodyBytes() + " bytes.");
+        } else if (ctx.failure() != null) {
+            e = ErrorRenderer.classify(ctx.failure());
+        } else {
+            e = new GatewayException.NotFound(ctx.statusCode() == 405 ? 405 : 404, "Request failed with status "
+                    + ctx.statusCode());
+        }
+        reject(ctx.response(), "-", e);
+    }
+
+    private void reject(RoutingContext ctx, String requestId, GatewayException e) {
+        reject(ctx.response(), requestId, e);
+    }
+
+    private void reject(HttpServerResponse response, String requestId, GatewayException e) {
+        ErrorRenderer.log(requestId, e, false);
+        if (!response.headWritten()) {
+            response.putHeader("x-request-id", requestId);
+        }
+        ErrorRenderer.respond(response, json, e);
+    }
+
+    private <T> T read(byte[] body, Class<T> type) {
+        try {
+            return json.readValue(body, type);
+        } catch (JsonMappingException e) {
+            String param = path(e);
+            throw new InvalidRequest(param.isEmpty() ? null : param, (param.isEmpty() ? "The request body" : param)
+                    + " has the wrong type or format: " + e.getOriginalMessage().split("\n")[0], "invalid_type");
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequest(null, "The request body is not valid JSON: "
+                    + e.getOriginalMessage().split("\n")[0], "invalid_json");
+        } catch (java.io.IOException e) {
+            throw new InvalidRequest(null, "The request body could not be read: " + e.getMessage(), "invalid_json");
+        }
+    }
+
+    /** {@code messages[2].content} from Jackson's reference path. */
+    private static String path(JsonMappingException e) {
+        StringBuilder p = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (p.length() > 0) {
+                    p.append('.');
+                }
+                p.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                p.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return p.toString();
+    }
+
+    private String randomId() {
+        char[] id = new char[24];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
+        }
+        return new String(id);
+    }
+
+    private static long now() {
+        return Instant.now().getEpochSecond();
+    }
+}

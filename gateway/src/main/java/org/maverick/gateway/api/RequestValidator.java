@@ -1,0 +1,298 @@
+package org.maverick.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.maverick.gateway.api.openai.ChatCompletionRequest;
+import org.maverick.gateway.api.openai.ChatCompletionRequest.ChatMessage;
+import org.maverick.gateway.api.openai.CompletionRequest;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.generation.GatewayException.ModelNotFound;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.prompt.ChatTurn;
+import org.maverick.gateway.prompt.Llama4ChatTemplate;
+import org.maverick.gateway.prompt.Role;
+import org.maverick.gateway.prompt.SpecialTokens;
+import org.maverick.gateway.prompt.TokenCounter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The one place an OpenAI request becomes a {@link Generation}: defaults applied, limits checked,
+ * the Llama 4 template rendered and the prompt counted. Every refusal is an {@link InvalidRequest}
+ * naming the field ({@code param}) and the rule, or a {@link ModelNotFound}.
+ */
+@ApplicationScoped
+public class RequestValidator {
+
+    private final GatewayConfig.Model model;
+    private final GatewayConfig.Prompt promptConfig;
+    private final Llama4ChatTemplate template;
+    private final TokenCounter tokens;
+
+    RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens) {
+        this.model = config.model();
+        this.promptConfig = config.prompt();
+        this.template = template;
+        this.tokens = tokens;
+    }
+
+    public Generation chat(ChatCompletionRequest r, String requestId, long created) {
+        checkModel(r.model());
+        refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",
+                "unsupported_value");
+        refuseIf(Boolean.TRUE.equals(r.logprobs()) || r.topLogprobs() != null, "logprobs",
+                "logprobs are not supported by this model backend", "unsupported_parameter");
+        refuseIf(present(r.tools()), "tools", "tool calling is not supported yet", "unsupported_parameter");
+        refuseIf(present(r.toolChoice()) && !"none".equals(r.toolChoice().asText()), "tool_choice",
+                "tool calling is not supported yet", "unsupported_parameter");
+        refuseIf(present(r.functions()) || present(r.functionCall()), "functions",
+                "function calling is not supported", "unsupported_parameter");
+        refuseIf(present(r.audio()), "audio", "audio output is not supported", "unsupported_parameter");
+        refuseIf(r.modalities() != null && r.modalities().stream().anyMatch(m -> !"text".equals(m)), "modalities",
+                "only the text modality is supported", "unsupported_value");
+        checkLogitBias(r.logitBias());
+        checkResponseFormat(r.responseFormat());
+
+        List<ChatTurn> turns = turns(r.messages());
+        Llama4ChatTemplate.Rendered rendered = template.render(turns);
+        int promptTokens = tokens.countPrompt(rendered.segments());
+        Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
+        String maxTokensParam = r.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
+        Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, "messages", r.temperature(),
+                r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
+        boolean stream = Boolean.TRUE.equals(r.stream());
+        return new Generation(requestId, model.id(), Generation.Kind.CHAT, rendered.text(), promptTokens,
+                tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created);
+    }
+
+    public Generation completion(CompletionRequest r, String requestId, long created) {
+        checkModel(r.model());
+        refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",
+                "unsupported_value");
+        refuseIf(r.bestOf() != null && r.bestOf() != 1, "best_of", "best_of must be 1", "unsupported_value");
+        refuseIf(r.logprobs() != null, "logprobs", "logprobs are not supported by this model backend",
+                "unsupported_parameter");
+        refuseIf(Boolean.TRUE.equals(r.echo()), "echo", "echo is not supported", "unsupported_parameter");
+        refuseIf(r.suffix() != null && !r.suffix().isEmpty(), "suffix", "suffix is not supported",
+                "unsupported_parameter");
+        checkLogitBias(r.logitBias());
+        String prompt = rawPrompt(r.prompt());
+        int promptTokens = tokens.countPrompt(SpecialTokens.segments(prompt));
+        Generation.Sampling sampling = sampling(r.maxTokens(), "max_tokens", promptTokens, "prompt", r.temperature(),
+                r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
+        boolean stream = Boolean.TRUE.equals(r.stream());
+        return new Generation(requestId, model.id(), Generation.Kind.COMPLETION, prompt, promptTokens, tokens.exact(),
+                sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created);
+    }
+
+    private void checkModel(String requested) {
+        if (requested == null || requested.isBlank()) {
+            throw new InvalidRequest("model", "you must provide a model parameter", "missing_required_parameter");
+        }
+        if (!model.id().equals(requested)) {
+            throw new ModelNotFound(requested);
+        }
+    }
+
+    private List<ChatTurn> turns(List<ChatMessage> messages) {
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidRequest("messages", "messages must be a non-empty array", "missing_required_parameter");
+        }
+        if (messages.size() > promptConfig.maxMessages()) {
+            throw new InvalidRequest("messages", "at most " + promptConfig.maxMessages() + " messages are allowed, got "
+                    + messages.size(), "too_many_messages");
+        }
+        List<ChatTurn> turns = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage m = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (m == null) {
+                throw new InvalidRequest(at, at + " must be an object with a role and content");
+            }
+            if (m.role() == null) {
+                throw new InvalidRequest(at + ".role", at + ".role is required", "missing_required_parameter");
+            }
+            Role role = Role.fromWire(m.role()).orElseThrow(() -> new InvalidRequest(at + ".role",
+                    at + ".role '" + m.role() + "' is not one of system, developer, user, assistant, tool"));
+            refuseIf(present(m.toolCalls()), at + ".tool_calls", "tool calls are not supported yet",
+                    "unsupported_parameter");
+            turns.add(new ChatTurn(role, guarded(content(m.content(), at), at + ".content")));
+        }
+        return turns;
+    }
+
+    private static String content(JsonNode content, String at) {
+        if (content == null || content.isNull()) {
+            throw new InvalidRequest(at + ".content", at + ".content is required", "missing_required_parameter");
+        }
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        if (!content.isArray()) {
+            throw new InvalidRequest(at + ".content", at + ".content must be a string or an array of content parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            JsonNode part = content.get(j);
+            String partAt = at + ".content[" + j + "]";
+            String type = part.path("type").asText("");
+            switch (type) {
+                case "text":
+                    if (!part.path("text").isTextual()) {
+                        throw new InvalidRequest(partAt + ".text", partAt + ".text must be a string");
+                    }
+                    text.append(part.get("text").textValue());
+                    break;
+                case "image_url":
+                case "input_audio":
+                case "file":
+                    throw new InvalidRequest(partAt + ".type", "content parts of type '" + type
+                            + "' are not supported yet; only 'text' parts are", "unsupported_content");
+                default:
+                    throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'text', got '" + type + "'");
+            }
+        }
+        return text.toString();
+    }
+
+    /** Special-token strings in user text would act as control tokens in the engine's tokenizer. */
+    private String guarded(String text, String param) {
+        Optional<String> special = SpecialTokens.firstIn(text);
+        if (special.isEmpty()) {
+            return text;
+        }
+        if (promptConfig.specialTokens() == GatewayConfig.SpecialTokenPolicy.STRIP) {
+            return SpecialTokens.strip(text);
+        }
+        throw new InvalidRequest(param, param + " contains the special token '" + special.get()
+                + "', which is reserved for the chat template", "special_token_in_content");
+    }
+
+    private String rawPrompt(JsonNode prompt) {
+        if (prompt == null || prompt.isNull()) {
+            throw new InvalidRequest("prompt", "prompt is required", "missing_required_parameter");
+        }
+        String text;
+        if (prompt.isTextual()) {
+            text = prompt.textValue();
+        } else if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+            text = prompt.get(0).textValue();
+        } else if (prompt.isArray() && prompt.size() > 1) {
+            throw new InvalidRequest("prompt", "one prompt per request is supported, got " + prompt.size(),
+                    "unsupported_value");
+        } else {
+            throw new InvalidRequest("prompt", "prompt must be a string (token-id prompts are not supported)");
+        }
+        if (text.isEmpty()) {
+            throw new InvalidRequest("prompt", "prompt must not be empty");
+        }
+        // The engine adds BOS itself unless the template is told to write it: never send two.
+        if (!promptConfig.writeBos() && text.startsWith(SpecialTokens.BEGIN_OF_TEXT)) {
+            text = text.substring(SpecialTokens.BEGIN_OF_TEXT.length());
+        }
+        return text;
+    }
+
+    private Generation.Sampling sampling(Integer maxTokens, String maxTokensParam, int promptTokens, String promptParam,
+                                         Double temperature, Double topP, Double presence, Double frequency,
+                                         Long seed) {
+        int room = model.contextLength() - promptTokens;
+        if (room <= 0) {
+            throw new InvalidRequest(promptParam, "the prompt is " + promptTokens + " tokens, which leaves no room in "
+                    + "this model's context of " + model.contextLength() + " tokens", "context_length_exceeded");
+        }
+        int max;
+        if (maxTokens == null) {
+            max = Math.min(Math.min(model.defaultMaxTokens(), model.maxOutputTokens()), room);
+        } else {
+            refuseIf(maxTokens < 1, maxTokensParam, maxTokensParam + " must be at least 1, got " + maxTokens,
+                    "invalid_value");
+            refuseIf(maxTokens > model.maxOutputTokens(), maxTokensParam, maxTokensParam + " must be at most "
+                    + model.maxOutputTokens() + ", got " + maxTokens, "invalid_value");
+            refuseIf(maxTokens > room, maxTokensParam, "the prompt (" + promptTokens + " tokens) plus " + maxTokensParam
+                    + " (" + maxTokens + ") exceeds this model's context of " + model.contextLength() + " tokens",
+                    "context_length_exceeded");
+            max = maxTokens;
+        }
+        double t = range(temperature, model.defaultTemperature(), 0, 2, "temperature");
+        double p = range(topP, model.defaultTopP(), 0, 1, "top_p");
+        refuseIf(p == 0, "top_p", "top_p must be greater than 0", "invalid_value");
+        double pp = range(presence, 0, -2, 2, "presence_penalty");
+        double fp = range(frequency, 0, -2, 2, "frequency_penalty");
+        refuseIf(seed != null && seed < 0, "seed", "seed must be a non-negative integer", "invalid_value");
+        return new Generation.Sampling(max, t, p, pp, fp, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+    }
+
+    private static double range(Double value, double dflt, double min, double max, String param) {
+        if (value == null) {
+            return dflt;
+        }
+        if (value.isNaN() || value < min || value > max) {
+            throw new InvalidRequest(param, param + " must be between " + trim(min) + " and " + trim(max) + ", got "
+                    + value, "invalid_value");
+        }
+        return value;
+    }
+
+    private List<String> stops(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        List<String> stops = new ArrayList<>();
+        if (stop.isTextual()) {
+            stops.add(stop.textValue());
+        } else if (stop.isArray()) {
+            for (JsonNode s : stop) {
+                if (!s.isTextual()) {
+                    throw new InvalidRequest("stop", "stop must be a string or an array of strings");
+                }
+                stops.add(s.textValue());
+            }
+        } else {
+            throw new InvalidRequest("stop", "stop must be a string or an array of strings");
+        }
+        refuseIf(stops.size() > promptConfig.maxStopStrings(), "stop", "at most " + promptConfig.maxStopStrings()
+                + " stop sequences are allowed, got " + stops.size(), "invalid_value");
+        refuseIf(stops.stream().anyMatch(String::isEmpty), "stop", "stop sequences must not be empty", "invalid_value");
+        return stops;
+    }
+
+    private static boolean includeUsage(boolean stream, ChatCompletionRequest.StreamOptions options) {
+        if (options == null) {
+            return false;
+        }
+        refuseIf(!stream, "stream_options", "stream_options is only allowed when stream is true", "invalid_value");
+        return Boolean.TRUE.equals(options.includeUsage());
+    }
+
+    private static void checkLogitBias(JsonNode logitBias) {
+        refuseIf(logitBias != null && logitBias.isObject() && logitBias.size() > 0, "logit_bias",
+                "logit_bias is not supported by this model backend", "unsupported_parameter");
+    }
+
+    private static void checkResponseFormat(JsonNode format) {
+        if (format != null && !format.isNull()) {
+            String type = format.path("type").asText("");
+            refuseIf(!"text".equals(type), "response_format", "response_format of type '" + type
+                    + "' is not supported yet; only 'text' is", "unsupported_value");
+        }
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isContainerNode() && node.isEmpty());
+    }
+
+    private static void refuseIf(boolean condition, String param, String message, String code) {
+        if (condition) {
+            throw new InvalidRequest(param, message, code);
+        }
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

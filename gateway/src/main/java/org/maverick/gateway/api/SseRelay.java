@@ -1,0 +1,184 @@
+package org.maverick.gateway.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerResponse;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
+
+import java.time.Duration;
+import java.util.concurrent.Flow;
+
+/**
+ * Relays one generation to one SSE response.
+ *
+ * <p>Threading: events arrive on a gRPC transport thread and are handed to the request's Vert.x
+ * context, so every field below is touched by the event loop only.
+ *
+ * <p>Headers are held back until the first token (or the first keep-alive), so that anything the
+ * engine refuses before generating, such as an unready model or a full queue, is still a plain HTTP
+ * error with its status; after that, a failure is the stream's final error event.
+ *
+ * <p>Backpressure: one more event is requested from the backend only after the previous one was
+ * handed to a write queue that is not full; when it is full, the next request waits for the drain.
+ * A client that stops reading therefore stops the engine's stream at gRPC's flow-control window
+ * instead of growing a buffer here. The client closing the connection cancels the subscription,
+ * which cancels the Triton call.
+ */
+final class SseRelay implements MultiSubscriber<GenerationEvent> {
+
+    private static final int INITIAL_DEMAND = 4;
+
+    private final Generation generation;
+    private final HttpServerResponse response;
+    private final Context context;
+    private final ObjectMapper json;
+    private final ChunkEncoder chunks;
+    private final Duration keepAlive;
+    private final Runnable onClientGone;
+    private Flow.Subscription subscription;
+    private boolean started;
+    private boolean ended;
+    private long timer = -1;
+
+    SseRelay(Generation generation, HttpServerResponse response, Context context, ObjectMapper json,
+             Duration keepAlive, Runnable onClientGone) {
+        this.generation = generation;
+        this.response = response;
+        this.context = context;
+        this.json = json;
+        this.chunks = new ChunkEncoder(generation, json);
+        this.keepAlive = keepAlive;
+        this.onClientGone = onClientGone;
+    }
+
+    /** Subscribes on the event loop; the response's close handler cancels the generation. */
+    void start(Multi<GenerationEvent> events) {
+        response.closeHandler(v -> {
+            if (!ended) {
+                ended = true;
+                cancelTimer();
+                if (subscription != null) {
+                    subscription.cancel();
+                }
+                onClientGone.run();
+            }
+        });
+        timer = context.owner().setPeriodic(keepAlive.toMillis(), id -> keepAlive());
+        events.subscribe().withSubscriber(this);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        context.runOnContext(v -> {
+            subscription = s;
+            if (ended) {
+                s.cancel();
+            } else {
+                s.request(INITIAL_DEMAND);
+            }
+        });
+    }
+
+    @Override
+    public void onItem(GenerationEvent event) {
+        context.runOnContext(v -> handle(event));
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+        context.runOnContext(v -> fail(ErrorRenderer.classify(failure)));
+    }
+
+    @Override
+    public void onCompletion() {
+        // Finished already ended the response; a completion without it is a backend bug.
+        context.runOnContext(v -> {
+            if (!ended) {
+                fail(new GatewayException.BackendError("The model backend ended without finishing the answer.",
+                        null));
+            }
+        });
+    }
+
+    private void handle(GenerationEvent event) {
+        if (ended) {
+            return;
+        }
+        if (event instanceof GenerationEvent.Token token) {
+            begin();
+            response.write(chunks.token(token.text()));
+            requestMore();
+        } else if (event instanceof GenerationEvent.Finished finished) {
+            begin();
+            response.write(chunks.finish(finished.reason()));
+            if (generation.includeUsage()) {
+                response.write(chunks.usage(finished.usage()));
+            }
+            ended = true;
+            cancelTimer();
+            response.end(ChunkEncoder.DONE);
+        }
+    }
+
+    private void requestMore() {
+        if (response.writeQueueFull()) {
+            response.drainHandler(v -> {
+                if (!ended) {
+                    subscription.request(1);
+                }
+            });
+        } else {
+            subscription.request(1);
+        }
+    }
+
+    /** Sends the headers (and the chat stream's role chunk) once, before the first event. */
+    private void begin() {
+        if (started) {
+            return;
+        }
+        started = true;
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("content-type", "text/event-stream; charset=utf-8")
+                .putHeader("cache-control", "no-cache")
+                .putHeader("x-accel-buffering", "no")
+                .putHeader("x-request-id", generation.requestId());
+        if (chunks.chat()) {
+            response.write(chunks.role());
+        }
+    }
+
+    private void keepAlive() {
+        if (ended) {
+            return;
+        }
+        begin();
+        response.write(ChunkEncoder.KEEP_ALIVE);
+    }
+
+    private void fail(GatewayException e) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimer();
+        ErrorRenderer.log(generation.requestId(), e, started);
+        if (!started) {
+            ErrorRenderer.respond(response, json, e);
+        } else {
+            response.end(ErrorRenderer.event(json, e));
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+            timer = -1;
+        }
+    }
+}

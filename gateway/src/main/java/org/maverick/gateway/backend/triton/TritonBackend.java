@@ -1,0 +1,290 @@
+package org.maverick.gateway.backend.triton;
+
+import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.ModelInferRequest;
+import inference.GrpcService.ModelInferResponse;
+import inference.GrpcService.ModelStreamInferResponse;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.backend.Backend;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.FinishReason;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
+import org.maverick.gateway.generation.Usage;
+import org.maverick.gateway.prompt.TextAssembler;
+import org.maverick.gateway.prompt.TokenCounter;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs each generation as its own Triton {@code ModelStreamInfer} call (one stream per generation:
+ * cancelling a stream cancels every request on it, and Triton takes one trace context per stream).
+ * Cancellation uses the plain async stub's {@link ClientCallStreamObserver#cancel}, which really
+ * cancels the HTTP/2 stream; the engine then frees the request's KV-cache slot.
+ */
+@ApplicationScoped
+public class TritonBackend implements Backend {
+
+    private static final Logger LOG = Logger.getLogger(TritonBackend.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final TritonEndpoint endpoint;
+    private final TokenCounter tokens;
+    private final long deadlineMillis;
+
+    TritonBackend(TritonEndpoint endpoint, TokenCounter tokens, GatewayConfig config) {
+        this.endpoint = endpoint;
+        this.tokens = tokens;
+        this.deadlineMillis = config.triton().requestTimeout().toMillis();
+    }
+
+    @Override
+    public boolean ready() {
+        return endpoint.ready();
+    }
+
+    @Override
+    public Multi<GenerationEvent> generate(Generation generation) {
+        Optional<ModelContract> contract = endpoint.contract();
+        if (!endpoint.ready() || contract.isEmpty()) {
+            return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
+                    "The model backend is not ready: " + endpoint.notReadyReason(), RETRY_AFTER, null));
+        }
+        return Multi.createFrom().emitter(emitter -> new Call(generation, contract.get(), emitter).start(),
+                BackPressureStrategy.BUFFER);
+    }
+
+    /**
+     * One generation's call. gRPC delivers its callbacks one at a time; {@code onTermination} of the
+     * emitter may run on any thread, which is why {@code done} is volatile and cancellation goes
+     * through the thread-safe {@link ClientCallStreamObserver#cancel}.
+     */
+    private final class Call implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
+        private final Generation generation;
+        private final ModelContract contract;
+        private final MultiEmitter<? super GenerationEvent> emitter;
+        private final TextAssembler text;
+        private final StringBuilder completion = new StringBuilder();
+        private volatile ClientCallStreamObserver<ModelInferRequest> call;
+        private volatile boolean done;
+        private int tokensSeen; // responses that carried text, for error messages
+        private OptionalInt engineCompletionTokens = OptionalInt.empty();
+        private OptionalInt enginePromptTokens = OptionalInt.empty();
+        private Optional<String> engineFinishReason = Optional.empty();
+
+        Call(Generation generation, ModelContract contract, MultiEmitter<? super GenerationEvent> emitter) {
+            this.generation = generation;
+            this.contract = contract;
+            this.emitter = emitter;
+            this.text = contract.kind() == ModelContract.Kind.LLMAPI
+                    ? TextAssembler.cumulative(generation.stop())
+                    : TextAssembler.deltaBytes(generation.stop());
+        }
+
+        void start() {
+            // Register the cancellation hook before the call exists, so a client that is already gone
+            // when the call starts still cancels it (beforeStart runs inside modelStreamInfer).
+            emitter.onTermination(this::onTermination);
+            GRPCInferenceServiceGrpc.newStub(endpoint.channel())
+                    .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                    .modelStreamInfer(this);
+            try {
+                call.onNext(TritonRequests.build(generation, contract));
+            } catch (IllegalStateException alreadyCancelled) {
+                return; // the subscriber left while the call was starting; nothing more to do
+            }
+            // Pull responses only as fast as the subscriber asks for events. Register the hook first,
+            // then read what is already requested: a request racing in between is counted twice,
+            // which only over-requests by a bounded amount, whereas the other order could stall.
+            emitter.onRequest(n -> call.request(cap(n)));
+            long already = emitter.requested();
+            if (already > 0) {
+                call.request(cap(already));
+            }
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ModelInferRequest> requestStream) {
+            this.call = requestStream;
+            requestStream.disableAutoRequestWithInitial(0);
+            if (done) {
+                requestStream.cancel("subscriber cancelled before the call started", null);
+            }
+        }
+
+        @Override
+        public void onNext(ModelStreamInferResponse message) {
+            if (done) {
+                return;
+            }
+            if (!message.getErrorMessage().isEmpty()) {
+                fail(triton(message.getErrorMessage()), true);
+                return;
+            }
+            ModelInferResponse r = message.getInferResponse();
+            boolean emitted = false;
+            try {
+                boolean stopped;
+                TextAssembler.Step step;
+                if (contract.kind() == ModelContract.Kind.LLMAPI) {
+                    step = TritonResponses.firstString(r, "text_output").map(text::acceptCumulative)
+                            .orElse(TextAssembler.Step.NONE);
+                    TritonResponses.firstString(r, "finish_reason").filter(s -> !s.isEmpty())
+                            .ifPresent(s -> engineFinishReason = Optional.of(s));
+                } else {
+                    step = TritonResponses.firstBytes(r, "text_output").map(text::acceptDelta)
+                            .orElse(TextAssembler.Step.NONE);
+                    OptionalInt out = TritonResponses.firstInt(r, "num_output_tokens");
+                    if (out.isPresent()) {
+                        // streamed counts are per response: add them up
+                        engineCompletionTokens = OptionalInt.of(engineCompletionTokens.orElse(0) + out.getAsInt());
+                    }
+                    OptionalInt in = TritonResponses.firstInt(r, "num_input_tokens");
+                    if (in.isPresent() && in.getAsInt() > 0) {
+                        enginePromptTokens = in;
+                    }
+                }
+                emitted = emitToken(step.delta());
+                stopped = step.stopped();
+                if (stopped) {
+                    // A stop string completed: nothing after it may be sent, and the engine need not
+                    // go on (the llmapi model usually ends by itself; the ensemble may not).
+                    finish(FinishReason.STOP);
+                    call.cancel("stop string matched", null);
+                    return;
+                }
+                if (TritonResponses.isFinal(r)) {
+                    emitToken(text.finish().delta());
+                    finish(finishReason());
+                    call.onCompleted();
+                    return;
+                }
+            } catch (RuntimeException e) {
+                fail(new GatewayException.BackendError("Triton sent a response the gateway cannot read: "
+                        + e.getMessage(), e), true);
+                return;
+            }
+            if (!emitted) {
+                call.request(1); // nothing reached the subscriber, so its demand is still open
+            }
+        }
+
+        private boolean emitToken(String delta) {
+            if (delta.isEmpty()) {
+                return false;
+            }
+            tokensSeen++;
+            completion.append(delta);
+            emitter.emit(new GenerationEvent.Token(delta));
+            return true;
+        }
+
+        private FinishReason finishReason() {
+            if (engineFinishReason.isPresent()) {
+                return "length".equals(engineFinishReason.get()) ? FinishReason.LENGTH : FinishReason.STOP;
+            }
+            int produced = engineCompletionTokens.orElseGet(() -> tokens.countText(completion.toString()));
+            return produced >= generation.sampling().maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
+        }
+
+        private void finish(FinishReason reason) {
+            done = true;
+            int completionTokens;
+            boolean exact;
+            if (engineCompletionTokens.isPresent()) {
+                completionTokens = engineCompletionTokens.getAsInt();
+                exact = true;
+            } else {
+                completionTokens = tokens.countText(completion.toString());
+                exact = tokens.exact();
+            }
+            int promptTokens = enginePromptTokens.orElse(generation.promptTokens());
+            exact &= enginePromptTokens.isPresent() || generation.exactTokens();
+            emitter.emit(new GenerationEvent.Finished(reason, new Usage(promptTokens, completionTokens, exact)));
+            emitter.complete();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                return;
+            }
+            Status status = Status.fromThrowable(t);
+            GatewayException e;
+            switch (status.getCode()) {
+                case UNAVAILABLE:
+                    if (tokensSeen == 0) {
+                        endpoint.reportUnavailable(describe(status));
+                        e = new GatewayException.BackendUnavailable("The model backend is unavailable: "
+                                + describe(status), RETRY_AFTER, t);
+                    } else {
+                        e = new GatewayException.BackendError("The model backend broke off the stream: "
+                                + describe(status), t);
+                    }
+                    break;
+                case DEADLINE_EXCEEDED:
+                    e = new GatewayException.Timeout("The generation did not finish within "
+                            + Duration.ofMillis(deadlineMillis) + ".");
+                    break;
+                default:
+                    e = new GatewayException.BackendError("The model backend failed: " + describe(status), t);
+            }
+            fail(e, false);
+        }
+
+        @Override
+        public void onCompleted() {
+            if (!done) {
+                fail(new GatewayException.BackendError(
+                        "The model backend ended the stream without a final response.", null), false);
+            }
+        }
+
+        private GatewayException triton(String message) {
+            // Triton's queue-full refusal invites a retry; every other error_message is a failed request.
+            if (message.contains("Exceeds maximum queue size")) {
+                return new GatewayException.BackendUnavailable("The model backend's queue is full: " + message,
+                        RETRY_AFTER, null);
+            }
+            return new GatewayException.BackendError("The model backend rejected the request: " + message, null);
+        }
+
+        private void fail(GatewayException e, boolean cancelCall) {
+            done = true;
+            if (cancelCall && call != null) {
+                call.cancel("gateway gave up on the request", null);
+            }
+            emitter.fail(e);
+        }
+
+        /** Runs on completion, failure and cancellation; only cancellation still has a live call. */
+        private void onTermination() {
+            if (!done) {
+                done = true;
+                LOG.debugf("request %s: subscriber gone, cancelling the Triton call", generation.requestId());
+                if (call != null) {
+                    call.cancel("client gone", null);
+                }
+            }
+        }
+    }
+
+    private static String describe(Status status) {
+        return status.getCode() + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")");
+    }
+
+    private static int cap(long n) {
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+}

@@ -1,0 +1,156 @@
+package org.maverick.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The gateway's settings, all under {@code gateway.*}. Profiles override them in
+ * {@code application.properties} ({@code %local}, {@code %test}); environment variables follow
+ * MicroProfile Config's mapping ({@code GATEWAY_TRITON_ENDPOINT} for {@code gateway.triton.endpoint}).
+ */
+@ConfigMapping(prefix = "gateway")
+public interface GatewayConfig {
+
+    Model model();
+
+    Triton triton();
+
+    Prompt prompt();
+
+    Tokenizer tokenizer();
+
+    Limits limits();
+
+    Sse sse();
+
+    StandIn standin();
+
+    interface Model {
+        /** The public model id clients send and {@code /v1/models} lists. */
+        @WithDefault("llama-4-maverick")
+        String id();
+
+        /** Context window the deployment serves (prompt plus completion tokens); Maverick's 1M is rarely deployed. */
+        @WithDefault("131072")
+        int contextLength();
+
+        /** Ceiling on {@code max_tokens}; larger requests are refused with a 400 naming the field. */
+        @WithDefault("16384")
+        int maxOutputTokens();
+
+        /** Output limit sent when a request names none (the llmapi model's own default is only 32). */
+        @WithDefault("4096")
+        int defaultMaxTokens();
+
+        /** Sampling temperature when the request names none (the checkpoint's generation default). */
+        @WithDefault("0.6")
+        double defaultTemperature();
+
+        /** Nucleus sampling when the request names none (the checkpoint's generation default). */
+        @WithDefault("0.9")
+        double defaultTopP();
+    }
+
+    interface Triton {
+        /**
+         * Triton's gRPC endpoint, {@code host:port}. Required: there is no default, so a gateway
+         * without a configured Triton refuses to start instead of answering from anything else.
+         */
+        String endpoint();
+
+        /** Name of the model in Triton's repository: {@code tensorrt_llm} (llmapi) or {@code ensemble} (engine path). */
+        @WithDefault("tensorrt_llm")
+        String model();
+
+        /** Upper bound on one generation's gRPC call (deadline); the call is cancelled past it. */
+        @WithDefault("10m")
+        Duration requestTimeout();
+
+        /** How often Triton's server and model readiness are checked in the background. */
+        @WithDefault("5s")
+        Duration readinessInterval();
+
+        /** Deadline of one readiness or metadata call. */
+        @WithDefault("3s")
+        Duration probeTimeout();
+
+        /** Largest gRPC message accepted from Triton. */
+        @WithDefault("16777216")
+        int maxInboundMessageBytes();
+    }
+
+    interface Prompt {
+        /**
+         * Whether the chat template writes {@code <|begin_of_text|>} itself. The llmapi model tokenizes
+         * the prompt with special tokens added and so adds BOS on its own: writing it here would double it.
+         */
+        @WithDefault("false")
+        boolean writeBos();
+
+        /** What to do with special-token strings typed into message content: {@code reject} (400) or {@code strip}. */
+        @WithDefault("reject")
+        SpecialTokenPolicy specialTokens();
+
+        /** Most messages one chat request may carry. */
+        @WithDefault("2048")
+        int maxMessages();
+
+        /** Most stop strings one request may carry (OpenAI allows 4). */
+        @WithDefault("4")
+        int maxStopStrings();
+    }
+
+    enum SpecialTokenPolicy {
+        REJECT, STRIP
+    }
+
+    interface Tokenizer {
+        /**
+         * Maverick's tiktoken-format {@code tokenizer.model} from the checkpoint. Without it usage is
+         * estimated (about four characters a token) and the gateway says so at start.
+         */
+        Optional<Path> path();
+    }
+
+    interface Limits {
+        /** Largest request body in bytes; larger bodies get a 413. */
+        @WithDefault("4194304")
+        int maxBodyBytes();
+
+        /** Bodies larger than this are parsed and tokenized on a worker thread instead of the event loop. */
+        @WithDefault("32768")
+        int inlineParseBytes();
+    }
+
+    interface Sse {
+        /**
+         * Interval of keep-alive comments. Until the first token or this interval, the response is
+         * held back, so an engine error before the first token is still a plain HTTP error.
+         */
+        @WithDefault("10s")
+        Duration keepAlive();
+    }
+
+    interface StandIn {
+        /**
+         * Start the Triton stand-in (a test and development tool) in-process. Only the {@code local}
+         * profile turns this on; a production deployment never does.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Port of the in-process stand-in. */
+        @WithDefault("8001")
+        int port();
+
+        /** Multiplier on the stand-in's modelled delays (1.0 = Maverick FP8 on one 8-GPU node). */
+        @WithName("time-scale")
+        @WithDefault("1.0")
+        double timeScale();
+    }
+}

@@ -1,0 +1,63 @@
+package org.maverick.gateway.generation;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * A validated generation request: what every backend accepts. Built only by the edge's validator
+ * from an OpenAI request, so every field is set, within limits and free of nulls.
+ *
+ * @param requestId     unique id, echoed as the completion id and sent to Triton as the request id
+ * @param modelId       the public model id the client asked for
+ * @param kind          chat or plain completion (decides the wire shape of the answer)
+ * @param prompt        the full prompt text as the engine receives it (chat template applied)
+ * @param promptTokens  prompt tokens, counted with Maverick's tokenizer (or estimated, see {@code exactTokens})
+ * @param exactTokens   whether token counts come from the real tokenizer
+ * @param sampling      sampling settings with defaults applied
+ * @param stop          stop strings (never emitted, matched across token boundaries)
+ * @param stream        whether the client streams
+ * @param includeUsage  whether a streaming client asked for the usage chunk
+ * @param createdEpochSeconds creation time echoed in {@code created}
+ */
+public record Generation(
+        String requestId,
+        String modelId,
+        Kind kind,
+        String prompt,
+        int promptTokens,
+        boolean exactTokens,
+        Sampling sampling,
+        List<String> stop,
+        boolean stream,
+        boolean includeUsage,
+        long createdEpochSeconds) {
+
+    public enum Kind {
+        CHAT, COMPLETION
+    }
+
+    /**
+     * @param maxTokens        most tokens to generate (always explicit: the engine's own default is tiny)
+     * @param temperature      0 to 2
+     * @param topP             0 (exclusive) to 1
+     * @param presencePenalty  -2 to 2
+     * @param frequencyPenalty -2 to 2
+     * @param seed             sampling seed, when the client asked for reproducible output
+     */
+    public record Sampling(int maxTokens, double temperature, double topP, double presencePenalty,
+                           double frequencyPenalty, OptionalLong seed) {
+        public Sampling {
+            Objects.requireNonNull(seed, "seed");
+        }
+    }
+
+    public Generation {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(sampling, "sampling");
+        stop = List.copyOf(stop);
+    }
+}
