@@ -1,0 +1,38 @@
+package org.maverick.gateway.config;
+
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Without a Triton endpoint the gateway must refuse to start, naming the setting (no silent stand-in). */
+class GatewayConfigTest {
+
+    private static SmallRyeConfig config(Map<String, String> values) {
+        return new SmallRyeConfigBuilder()
+                .withMapping(GatewayConfig.class)
+                .withDefaultValues(values)
+                .build();
+    }
+
+    @Test
+    void missingTritonEndpointFailsNamingTheSetting() {
+        Exception e = assertThrows(Exception.class, () -> config(Map.of()));
+        assertTrue(e.getMessage().contains("gateway.triton.endpoint"), e.getMessage());
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        GatewayConfig c = config(Map.of("gateway.triton.endpoint", "triton:8001")).getConfigMapping(GatewayConfig.class);
+        assertEquals("llama-4-maverick", c.model().id());
+        assertEquals("tensorrt_llm", c.triton().model());
+        assertEquals(false, c.prompt().writeBos());
+        assertEquals(false, c.standin().enabled(), "the stand-in is never on by default");
+        assertEquals(GatewayConfig.SpecialTokenPolicy.REJECT, c.prompt().specialTokens());
+    }
+}
