@@ -12,6 +12,7 @@ import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.prompt.ChatTurn;
 import org.maverick.gateway.prompt.Llama4ChatTemplate;
 import org.maverick.gateway.prompt.Role;
+import org.maverick.gateway.prompt.Segment;
 import org.maverick.gateway.prompt.SpecialTokens;
 import org.maverick.gateway.prompt.TokenCounter;
 
@@ -32,6 +33,7 @@ public class RequestValidator {
     private final GatewayConfig.Prompt promptConfig;
     private final Llama4ChatTemplate template;
     private final TokenCounter tokens;
+    private final SpecialTokens specials = SpecialTokens.llama4();
 
     RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens) {
         this.model = config.model();
@@ -58,14 +60,15 @@ public class RequestValidator {
         checkResponseFormat(r.responseFormat());
 
         List<ChatTurn> turns = turns(r.messages());
-        Llama4ChatTemplate.Rendered rendered = template.render(turns);
-        int promptTokens = tokens.countPrompt(rendered.segments());
+        List<Segment> segments = template.segments(turns);
+        int promptTokens = tokens.countPrompt(segments);
+        String prompt = Segment.join(segments);
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
         String maxTokensParam = r.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
         Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, "messages", r.temperature(),
                 r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
         boolean stream = Boolean.TRUE.equals(r.stream());
-        return new Generation(requestId, model.id(), Generation.Kind.CHAT, rendered.text(), promptTokens,
+        return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens,
                 tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created);
     }
 
@@ -81,7 +84,7 @@ public class RequestValidator {
                 "unsupported_parameter");
         checkLogitBias(r.logitBias());
         String prompt = rawPrompt(r.prompt());
-        int promptTokens = tokens.countPrompt(SpecialTokens.segments(prompt));
+        int promptTokens = tokens.countPrompt(specials.segments(prompt));
         Generation.Sampling sampling = sampling(r.maxTokens(), "max_tokens", promptTokens, "prompt", r.temperature(),
                 r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
         boolean stream = Boolean.TRUE.equals(r.stream());
@@ -161,12 +164,12 @@ public class RequestValidator {
 
     /** Special-token strings in user text would act as control tokens in the engine's tokenizer. */
     private String guarded(String text, String param) {
-        Optional<String> special = SpecialTokens.firstIn(text);
+        Optional<String> special = specials.firstIn(text);
         if (special.isEmpty()) {
             return text;
         }
         if (promptConfig.specialTokens() == GatewayConfig.SpecialTokenPolicy.STRIP) {
-            return SpecialTokens.strip(text);
+            return specials.strip(text);
         }
         throw new InvalidRequest(param, param + " contains the special token '" + special.get()
                 + "', which is reserved for the chat template", "special_token_in_content");

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Wires the prompt stage's pure classes as beans, from {@code gateway.prompt.*} and {@code gateway.tokenizer.*}. */
@@ -32,7 +33,7 @@ public class PromptBeans {
             TokenCounter counter = TiktokenCounter.load(path);
             LOG.infof("Tokenizer loaded from %s", path);
             return counter;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("gateway.tokenizer.path: cannot load the tokenizer from " + path + ": "
                     + e.getMessage(), e);
         }

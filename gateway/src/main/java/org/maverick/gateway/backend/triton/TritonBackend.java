@@ -19,6 +19,7 @@ import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.Usage;
+import org.maverick.gateway.prompt.StopStrings;
 import org.maverick.gateway.prompt.TextAssembler;
 import org.maverick.gateway.prompt.TokenCounter;
 
@@ -88,8 +89,8 @@ public class TritonBackend implements Backend {
             this.contract = contract;
             this.emitter = emitter;
             this.text = contract.kind() == ModelContract.Kind.LLMAPI
-                    ? TextAssembler.cumulative(generation.stop())
-                    : TextAssembler.deltaBytes(generation.stop());
+                    ? TextAssembler.cumulative(StopStrings.of(generation.stop()))
+                    : TextAssembler.deltaBytes(StopStrings.of(generation.stop()));
         }
 
         void start() {
