@@ -124,6 +124,15 @@ public final class SpecialTokens {
      * Index of the first special-token string starting at or after {@code from}, or -1.
      */
     public int indexIn(CharSequence text, int from) {
+        if (text instanceof String s) {
+            // String.indexOf is an intrinsic: several times faster than a charAt loop.
+            for (int i = s.indexOf("<|", Math.max(0, from)); i >= 0; i = s.indexOf("<|", i + 1)) {
+                if (matchLength(s, i) > 0) {
+                    return i;
+                }
+            }
+            return -1;
+        }
         int n = text.length();
         for (int i = Math.max(0, from); i + 1 < n; i++) {
             if (text.charAt(i) != '<' || text.charAt(i + 1) != '|') {

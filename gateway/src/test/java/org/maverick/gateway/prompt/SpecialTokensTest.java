@@ -74,6 +74,7 @@ class SpecialTokensTest {
     })
     void firstInFindsLeftmostToken(String text, String expected) {
         assertEquals(Optional.of(expected), tokens.firstIn(text));
+        assertEquals(Optional.of(expected), tokens.firstIn(new StringBuilder(text)));
     }
 
     @ParameterizedTest
@@ -84,6 +85,7 @@ class SpecialTokensTest {
     })
     void lookalikesAreNotTokens(String text) {
         assertEquals(Optional.empty(), tokens.firstIn(text));
+        assertEquals(Optional.empty(), tokens.firstIn(new StringBuilder(text)));
         assertSame(text, tokens.strip(text));
     }
 

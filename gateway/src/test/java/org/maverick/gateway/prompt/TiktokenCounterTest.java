@@ -16,11 +16,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TiktokenCounterTest {
@@ -114,6 +117,33 @@ class TiktokenCounterTest {
         // Pinned values for the test vocabulary, each also checked against the reference.
         assertEquals(expected, counter.countText(text));
         assertEquals(referenceCount(text), counter.countText(text));
+    }
+
+    static Stream<Arguments> splits() {
+        return Stream.of(
+                Arguments.of("Hello world", List.of("Hello", " world")),
+                Arguments.of("I'm HAPPY they'LL go", List.of("I'm", " HAPPY", " they'LL", " go")),
+                Arguments.of("1234567", List.of("123", "456", "7")),
+                Arguments.of("你好 世界", List.of("你好", " 世界")),
+                Arguments.of("x  \n\ny", List.of("x", "  \n\n", "y")),
+                Arguments.of("a   b", List.of("a", "  ", " b")),
+                // Needs UNICODE_CHARACTER_CLASS: U+3000 is whitespace, as in Python.
+                Arguments.of("a\u3000\u3000b", List.of("a", "\u3000", "\u3000b")),
+                Arguments.of("path/to\n", List.of("path", "/to", "\n")),
+                Arguments.of("don't!!! ok?\n\n", List.of("don't", "!!!", " ok", "?\n\n")),
+                Arguments.of("ÉCOLE élève", List.of("ÉCOLE", " élève")),
+                Arguments.of("😀😀 x", List.of("😀😀", " x")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("splits")
+    void splitPatternCutsLikeO200k(String text, List<String> pieces) {
+        List<String> actual = new ArrayList<>();
+        Matcher m = TiktokenCounter.splitPattern().matcher(text);
+        while (m.find()) {
+            actual.add(m.group());
+        }
+        assertEquals(pieces, actual);
     }
 
     @Test
