@@ -288,6 +288,101 @@ class TextAssemblerTest {
         }
     }
 
+    /**
+     * Obviously-correct stop semantics: where the text is cut by the first stop to complete
+     * (the longest on a tie), or -1 when no stop occurs.
+     */
+    private static int referenceCut(String text, List<String> stops) {
+        for (int end = 1; end <= text.length(); end++) {
+            int longest = 0;
+            for (String stop : stops) {
+                if (end >= stop.length() && text.startsWith(stop, end - stop.length())) {
+                    longest = Math.max(longest, stop.length());
+                }
+            }
+            if (longest > 0) {
+                return end - longest;
+            }
+        }
+        return -1;
+    }
+
+    private static final String[] ALPHABET = {"a", "b", "é", "😀", " ", "中"};
+
+    private static String randomText(Random random, int maxUnits) {
+        StringBuilder sb = new StringBuilder();
+        int n = random.nextInt(maxUnits + 1);
+        for (int i = 0; i < n; i++) {
+            sb.append(ALPHABET[random.nextInt(ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    private static List<String> randomStops(Random random) {
+        List<String> stops = new ArrayList<>();
+        int n = random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            String stop = randomText(random, 3);
+            if (!stop.isEmpty()) {
+                stops.add(stop);
+            }
+        }
+        return stops;
+    }
+
+    @Test
+    void randomDeltaStreamsMatchReference() {
+        Random random = new Random(7);
+        for (int round = 0; round < 2_000; round++) {
+            String text = randomText(random, 20);
+            List<String> stops = randomStops(random);
+            byte[] all = bytes(text);
+            List<byte[]> chunks = new ArrayList<>();
+            int at = 0;
+            while (at < all.length) {
+                int next = Math.min(all.length, at + 1 + random.nextInt(5));
+                chunks.add(slice(all, at, next));
+                at = next;
+            }
+            Run run = runDelta(chunks, StopStrings.of(stops));
+            int cut = referenceCut(text, stops);
+            assertEquals(cut < 0 ? text : text.substring(0, cut), run.text(), "text " + text + " stops " + stops);
+            assertEquals(cut >= 0, run.stopped());
+        }
+    }
+
+    @Test
+    void randomCumulativeStreamsWithIncompleteTailsMatchReference() {
+        Random random = new Random(11);
+        for (int round = 0; round < 2_000; round++) {
+            String text = randomText(random, 20);
+            List<String> stops = randomStops(random);
+            List<String> responses = new ArrayList<>();
+            int at = 0;
+            while (at < text.length()) {
+                at = Math.min(text.length(), at + 1 + random.nextInt(4));
+                if (at < text.length() && Character.isLowSurrogate(text.charAt(at))) {
+                    at++;
+                }
+                String prefix = text.substring(0, at);
+                int cp = prefix.codePointBefore(prefix.length());
+                if (cp > 0x7F && random.nextBoolean()) {
+                    // The backend saw only part of the last character's bytes.
+                    prefix = prefix.substring(0, prefix.length() - Character.charCount(cp)) + "\uFFFD";
+                }
+                responses.add(prefix);
+            }
+            responses.add(text);
+            Run run = runCumulative(responses, StopStrings.of(stops));
+            int cut = referenceCut(text, stops);
+            assertEquals(cut < 0 ? text : text.substring(0, cut), run.text(),
+                    "responses " + responses + " stops " + stops);
+            assertEquals(cut >= 0, run.stopped());
+            assertEquals(0, run.assembler().divergences());
+            assertFalse(run.text().contains("\uFFFD"));
+        }
+    }
+
     @Test
     void cumulativeShrinkAfterEngineTrimsStop() {
         Run run = runCumulative(List.of("Hello E", "Hello EN", "Hello "), StopStrings.of("END"));
