@@ -1,5 +1,6 @@
 package org.maverick.gateway.prompt;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,5 +39,18 @@ public record Segment(Kind kind, String text) {
 
     public boolean isSpecial() {
         return kind == Kind.SPECIAL;
+    }
+
+    /** The prompt text the segments stand for, as the engine receives it. */
+    public static String join(List<Segment> segments) {
+        int length = 0;
+        for (Segment s : segments) {
+            length += s.text.length();
+        }
+        StringBuilder out = new StringBuilder(length);
+        for (Segment s : segments) {
+            out.append(s.text);
+        }
+        return out.toString();
     }
 }

@@ -174,6 +174,28 @@ public final class SpecialTokens {
     }
 
     /** Length of the special token starting at {@code start} (which holds "<|"), or 0. */
+    /**
+     * Cuts raw prompt text (the completions API, where special tokens are the caller's intent)
+     * into special-token and ordinary-text segments, for exact counting.
+     */
+    public List<Segment> segments(String text) {
+        List<Segment> out = new ArrayList<>();
+        int from = 0;
+        int at;
+        while ((at = indexIn(text, from)) >= 0) {
+            if (at > from) {
+                out.add(Segment.text(text.substring(from, at)));
+            }
+            int end = at + matchLength(text, at);
+            out.add(Segment.special(text.substring(at, end)));
+            from = end;
+        }
+        if (from < text.length() || out.isEmpty()) {
+            out.add(Segment.text(text.substring(from)));
+        }
+        return out;
+    }
+
     private int matchLength(CharSequence text, int start) {
         int n = text.length();
         int limit = Math.min(n, start + maxLength);
