@@ -65,6 +65,7 @@ public final class TritonStandIn implements AutoCloseable {
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
                 .addService(new InferenceService(repositories, engine))
+                .addService(HealthService.definition(faults))
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build()
                 .start();

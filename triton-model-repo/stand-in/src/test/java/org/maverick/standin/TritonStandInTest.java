@@ -304,6 +304,22 @@ class TritonStandInTest {
     }
 
     @Test
+    void standardHealthCheckFollowsReadiness() {
+        byte[] serving = io.grpc.stub.ClientCalls.blockingUnaryCall(client.channel, HealthService.CHECK,
+                io.grpc.CallOptions.DEFAULT, new byte[0]);
+        assertArrayEquals(new byte[] {0x08, 1}, serving);
+        standIn.faults().ready(false);
+        byte[] request = {0x0A, 30};
+        byte[] name = "inference.GRPCInferenceService".getBytes(StandardCharsets.UTF_8);
+        byte[] full = new byte[2 + name.length];
+        System.arraycopy(request, 0, full, 0, 2);
+        System.arraycopy(name, 0, full, 2, name.length);
+        byte[] notServing = io.grpc.stub.ClientCalls.blockingUnaryCall(client.channel, HealthService.CHECK,
+                io.grpc.CallOptions.DEFAULT, full);
+        assertArrayEquals(new byte[] {0x08, 2}, notServing);
+    }
+
+    @Test
     void failFractionOneFailsEveryRequestWithAnErrorMessage() throws Exception {
         standIn.faults().failFraction(1.0);
         var s = client.open().send(llmapi("f", "hi", true, 10, 0).build());
