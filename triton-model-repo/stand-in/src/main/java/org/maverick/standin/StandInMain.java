@@ -1,1 +1,59 @@
-package org.maverick.standin; public class StandInMain { public static void main(String[] a){} }
+package org.maverick.standin;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar triton-stand-in.jar [--host H] [--port P] [--model-repository DIR]... [--time-scale X] [--slots N]}
+ */
+public final class StandInMain {
+
+    private StandInMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        TritonStandIn.Builder builder = TritonStandIn.builder().host("127.0.0.1").port(8001);
+        List<Path> repositories = new ArrayList<>();
+        Timing timing = Timing.defaults();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--host" -> builder.host(value(args, ++i, arg));
+                case "--port" -> builder.port(Integer.parseInt(value(args, ++i, arg)));
+                case "--model-repository" -> repositories.add(Path.of(value(args, ++i, arg)));
+                case "--time-scale" -> timing = timing.withScale(Double.parseDouble(value(args, ++i, arg)));
+                case "--slots" -> timing = timing.withSlots(Integer.parseInt(value(args, ++i, arg)));
+                case "-h", "--help" -> {
+                    System.out.println("""
+                            Triton stand-in: a test/development gRPC server speaking Triton's protocol. Not Triton.
+                              --host H               address to bind (default 127.0.0.1)
+                              --port P               gRPC port (default 8001, as Triton)
+                              --model-repository D   serve this repository (repeatable; default: the bundled ones)
+                              --time-scale X         multiply every delay by X (default 1.0)
+                              --slots N              in-flight batch slots (default 256)""");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
+            }
+        }
+        if (!repositories.isEmpty()) {
+            builder.modelRepositories(repositories);
+        }
+        TritonStandIn standIn = builder.timing(timing).build().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            standIn.close();
+            stopped.countDown();
+        }, "stand-in-shutdown"));
+        stopped.await();
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,174 @@
+package org.maverick.standin;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import org.maverick.standin.repository.ModelRepositories;
+
+/**
+ * A Triton Inference Server stand-in for tests and development: a plain grpc-java server speaking
+ * Triton's gRPC protocol (inference.GRPCInferenceService) for the models of the project's model
+ * repositories, streaming deterministic text with Maverick-like timing. Never a production
+ * backend.
+ *
+ * <pre>{@code
+ * try (TritonStandIn standIn = TritonStandIn.builder().port(0).timing(Timing.fast()).build().start()) {
+ *     int port = standIn.port();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class TritonStandIn implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TritonStandIn.class);
+
+    private final String host;
+    private final int requestedPort;
+    private final ModelRepositories repositories;
+    private final StandInCounters counters = new StandInCounters();
+    private final Faults faults = new Faults();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Engine engine;
+    private Server server;
+
+    private TritonStandIn(Builder b) {
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.repositories = b.repositories == null ? ModelRepositories.bundled() : ModelRepositories.load(b.repositories);
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(b.schedulerThreads, r -> {
+            Thread t = Executors.defaultThreadFactory().newThread(r);
+            t.setName("triton-stand-in-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.engine = new Engine(scheduler, b.timing, counters, faults);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds and starts serving; returns this. */
+    public synchronized TritonStandIn start() throws IOException {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
+                .addService(new InferenceService(repositories, engine))
+                .addService(HealthService.definition(faults))
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build()
+                .start();
+        LOG.infof("TRITON STAND-IN (test/development tool, not Triton) listening on %s:%d, models %s, %s",
+                host, port(), repositories.all().keySet(), engine.timing);
+        return this;
+    }
+
+    /** The bound port (the real one when built with port 0). */
+    public int port() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return server.getPort();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public StandInCounters counters() {
+        return counters;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public Timing timing() {
+        return engine.timing;
+    }
+
+    /** The models served, by name. */
+    public java.util.Set<String> modelNames() {
+        return repositories.all().keySet();
+    }
+
+    /** Graceful shutdown (2 s), then forced; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (server == null) {
+            scheduler.shutdownNow();
+            return;
+        }
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Timing timing = Timing.defaults();
+        private List<Path> repositories;
+        private int schedulerThreads = 2;
+
+        private Builder() {
+        }
+
+        /** Address to bind; default 127.0.0.1. */
+        public Builder host(String value) {
+            this.host = value;
+            return this;
+        }
+
+        /** Port to bind; 0 (the default) picks a free one. */
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        public Builder timing(Timing value) {
+            this.timing = value;
+            return this;
+        }
+
+        /** Model repository folders to serve instead of the bundled two. */
+        public Builder modelRepositories(Path... dirs) {
+            return modelRepositories(List.of(dirs));
+        }
+
+        public Builder modelRepositories(List<Path> dirs) {
+            this.repositories = List.copyOf(dirs);
+            return this;
+        }
+
+        /** Threads pacing all generations (default 2). */
+        public Builder schedulerThreads(int value) {
+            this.schedulerThreads = value;
+            return this;
+        }
+
+        public TritonStandIn build() {
+            return new TritonStandIn(this);
+        }
+    }
+}
