@@ -184,7 +184,7 @@ public class RequestValidator {
             text = prompt.textValue();
         } else if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
             text = prompt.get(0).textValue();
-        } else if (prompt.isArray() && prompt.size() > 1) {
+        } else if (prompt.isArray() && prompt.size() > 1 && allText(prompt)) {
             throw new InvalidRequest("prompt", "one prompt per request is supported, got " + prompt.size(),
                     "unsupported_value");
         } else {
@@ -198,6 +198,15 @@ public class RequestValidator {
             text = text.substring(SpecialTokens.BEGIN_OF_TEXT.length());
         }
         return text;
+    }
+
+    private static boolean allText(JsonNode array) {
+        for (JsonNode n : array) {
+            if (!n.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Generation.Sampling sampling(Integer maxTokens, String maxTokensParam, int promptTokens, String promptParam,

@@ -115,7 +115,8 @@ class OpenAiSdkTest {
         BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions().create(
                 chat("hi").n(3).build()));
         assertEquals(400, e.statusCode());
-        assertEquals("n", e.error().param().orElse(""), e.getMessage());
+        assertEquals("n", e.param().orElse(""), e.getMessage());
+        assertEquals("unsupported_value", e.code().orElse(""));
     }
 
     @Test

@@ -4,6 +4,9 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.runtime.configuration.DurationConverter;
+
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +19,7 @@ class GatewayConfigTest {
     private static SmallRyeConfig config(Map<String, String> values) {
         return new SmallRyeConfigBuilder()
                 .withMapping(GatewayConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withDefaultValues(values)
                 .build();
     }

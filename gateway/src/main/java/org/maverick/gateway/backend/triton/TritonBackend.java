@@ -148,8 +148,9 @@ public class TritonBackend implements Backend {
                             .orElse(TextAssembler.Step.NONE);
                     OptionalInt out = TritonResponses.firstInt(r, "num_output_tokens");
                     if (out.isPresent()) {
-                        // streamed counts are per response: add them up
-                        engineCompletionTokens = OptionalInt.of(engineCompletionTokens.orElse(0) + out.getAsInt());
+                        // the count is of the whole sequence so far, not of this response
+                        engineCompletionTokens = OptionalInt.of(Math.max(engineCompletionTokens.orElse(0),
+                                out.getAsInt()));
                     }
                     OptionalInt in = TritonResponses.firstInt(r, "num_input_tokens");
                     if (in.isPresent() && in.getAsInt() > 0) {
