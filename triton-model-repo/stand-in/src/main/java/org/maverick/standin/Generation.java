@@ -190,29 +190,29 @@ final class Generation {
             if (!last && spec.directives().fffd()) {
                 cumulative = withReplacementTail(cumulative);
             }
-            output(r, "text_output", "BYTES", List.of(1L), Tensors.bytesElement(cumulative), true);
+            output(r, "text_output", "BYTES", List.of(1L), Tensors.bytesElement(cumulative));
             if (last && req.bool("return_finish_reason", false)) {
-                output(r, "finish_reason", "BYTES", List.of(1L), Tensors.bytesElement(finishReason), true);
+                output(r, "finish_reason", "BYTES", List.of(1L), Tensors.bytesElement(finishReason));
             }
             if (last && req.bool("return_stop_reason", false)) {
-                output(r, "stop_reason", "BYTES", List.of(1L), Tensors.bytesElement(stopReason), true);
+                output(r, "stop_reason", "BYTES", List.of(1L), Tensors.bytesElement(stopReason));
             }
             if (req.bool("return_cumulative_logprob", false)) {
                 // model.py sends this as a string although the config says FP32.
                 output(r, "cumulative_logprob", "BYTES", List.of(1L),
-                        Tensors.bytesElement(String.format(java.util.Locale.ROOT, "%.4f", -0.35 * position)), true);
+                        Tensors.bytesElement(String.format(java.util.Locale.ROOT, "%.4f", -0.35 * position)));
             }
         } else {
             byte[] all = text.toString().getBytes(StandardCharsets.UTF_8);
             int upTo = last ? all.length : all.length - heldBackBytes(text);
             byte[] delta = Arrays.copyOfRange(all, Math.min(sentBytes, upTo), upTo);
             sentBytes = Math.max(sentBytes, upTo);
-            output(r, "text_output", "BYTES", List.of(1L, 1L), Tensors.bytesElement(delta), true);
+            output(r, "text_output", "BYTES", List.of(1L, 1L), Tensors.bytesElement(delta));
             if (req.bool("return_num_input_tokens", false)) {
-                output(r, "num_input_tokens", "INT32", List.of(1L, 1L), Tensors.int32(promptTokens), true);
+                output(r, "num_input_tokens", "INT32", List.of(1L, 1L), Tensors.int32(promptTokens));
             }
             if (req.bool("return_num_output_tokens", false)) {
-                output(r, "num_output_tokens", "INT32", List.of(1L, 1L), Tensors.int32(position), true);
+                output(r, "num_output_tokens", "INT32", List.of(1L, 1L), Tensors.int32(position));
             }
         }
         Instant now = Instant.now();
@@ -221,9 +221,9 @@ final class Generation {
         return ModelStreamInferResponse.newBuilder().setInferResponse(r).build();
     }
 
-    private void output(ModelInferResponse.Builder r, String name, String type, List<Long> shape, ByteString raw,
-            boolean declaredCheck) {
-        if (!spec.request().wants(name) || (declaredCheck && spec.request().model().output(name).isEmpty())) {
+    /** Adds an output the model declares and the client asked for (all, when it named none). */
+    private void output(ModelInferResponse.Builder r, String name, String type, List<Long> shape, ByteString raw) {
+        if (!spec.request().wants(name) || spec.request().model().output(name).isEmpty()) {
             return;
         }
         r.addOutputs(InferOutputTensor.newBuilder().setName(name).setDatatype(type).addAllShape(shape));
