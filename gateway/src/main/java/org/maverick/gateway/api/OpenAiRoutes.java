@@ -25,9 +25,9 @@ import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.RequestIds;
 import org.maverick.gateway.generation.GenerationEvent;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,13 +46,11 @@ import java.util.function.BiFunction;
 public class OpenAiRoutes {
 
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
-    private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final RequestValidator validator;
     private final Backend backend;
     private final ObjectMapper json;
     private final GatewayConfig config;
-    private final SecureRandom random = new SecureRandom();
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config) {
         this.validator = validator;
@@ -63,10 +61,10 @@ public class OpenAiRoutes {
 
     void routes(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
-        router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, "chatcmpl-",
+        router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.CHAT,
                 (bytes, id) -> validator.chat(read(bytes, ChatCompletionRequest.class), id, now())))
                 .failureHandler(this::failure);
-        router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, "cmpl-",
+        router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.COMPLETION,
                 (bytes, id) -> validator.completion(read(bytes, CompletionRequest.class), id, now())))
                 .failureHandler(this::failure);
         router.get("/v1/models").handler(this::models).failureHandler(this::failure);
@@ -78,7 +76,7 @@ public class OpenAiRoutes {
 
     private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Generation> parse) {
         Buffer body = ctx.body().buffer();
-        String requestId = idPrefix + randomId();
+        String requestId = RequestIds.next(idPrefix);
         if (body == null || body.length() == 0) {
             reject(ctx, requestId, new InvalidRequest(null, "The request body is empty; send a JSON object.",
                     "invalid_json"));
@@ -248,14 +246,6 @@ public class OpenAiRoutes {
             }
         }
         return p.toString();
-    }
-
-    private String randomId() {
-        char[] id = new char[24];
-        for (int i = 0; i < id.length; i++) {
-            id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
-        }
-        return new String(id);
     }
 
     private static long now() {
