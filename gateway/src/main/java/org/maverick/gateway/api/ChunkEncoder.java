@@ -25,11 +25,15 @@ final class ChunkEncoder {
     private final ObjectMapper json;
 
     ChunkEncoder(Generation g, ObjectMapper json) {
+        this(g.requestId(), g.kind() == Generation.Kind.CHAT, g.createdEpochSeconds(), g.modelId(), json);
+    }
+
+    ChunkEncoder(String requestId, boolean chat, long created, String modelId, ObjectMapper json) {
         this.json = json;
-        this.chat = g.kind() == Generation.Kind.CHAT;
+        this.chat = chat;
         String object = chat ? "chat.completion.chunk" : "text_completion";
-        this.head = "data: {\"id\":" + quote(g.requestId()) + ",\"object\":\"" + object + "\",\"created\":"
-                + g.createdEpochSeconds() + ",\"model\":" + quote(g.modelId()) + ",\"choices\":[";
+        this.head = "data: {\"id\":" + quote(requestId) + ",\"object\":\"" + object + "\",\"created\":"
+                + created + ",\"model\":" + quote(modelId) + ",\"choices\":[";
         if (chat) {
             this.tokenHead = head + "{\"index\":0,\"delta\":{\"content\":\"";
             this.tokenTail = "\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";

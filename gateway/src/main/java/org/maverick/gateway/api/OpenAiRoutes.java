@@ -26,10 +26,16 @@ import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.RequestIds;
+import org.maverick.gateway.queue.KafkaQueue;
+import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.queue.QueuedBackend;
+import org.maverick.gateway.queue.ResumeReader;
+import org.maverick.gateway.queue.ResumeTokens;
 import org.maverick.gateway.generation.GenerationEvent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 
@@ -47,16 +53,28 @@ public class OpenAiRoutes {
 
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
 
+    /** Per-request choice of {@code direct} or {@code queued} execution, overriding {@code gateway.mode}. */
+    static final String MODE_HEADER = "x-maverick-mode";
+
     private final RequestValidator validator;
     private final Backend backend;
     private final ObjectMapper json;
     private final GatewayConfig config;
+    private final ResumeTokens resumeTokens;
+    private final ResumeReader resumeReader;
+    private final QueuedBackend queued;
+    private final KafkaQueue queue;
 
-    OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config) {
+    OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
+                 ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue) {
         this.validator = validator;
         this.backend = backend;
         this.json = json;
         this.config = config;
+        this.resumeTokens = resumeTokens;
+        this.resumeReader = resumeReader;
+        this.queued = queued;
+        this.queue = queue;
     }
 
     void routes(@Observes Router router) {
@@ -67,6 +85,8 @@ public class OpenAiRoutes {
         router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.COMPLETION,
                 (bytes, id) -> validator.completion(read(bytes, CompletionRequest.class), id, now())))
                 .failureHandler(this::failure);
+        router.get("/v1/streams/:token").handler(this::resume).failureHandler(this::failure);
+        router.post("/v1/requests/:id/cancel").handler(this::cancel).failureHandler(this::failure);
         router.get("/v1/models").handler(this::models).failureHandler(this::failure);
         router.get("/v1/models/:id").handler(this::model).failureHandler(this::failure);
         router.route("/v1/*").handler(ctx -> ErrorRenderer.respond(ctx.response(), json,
@@ -77,6 +97,15 @@ public class OpenAiRoutes {
     private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Generation> parse) {
         Buffer body = ctx.body().buffer();
         String requestId = RequestIds.next(idPrefix);
+        Optional<Generation.Dispatch> dispatch;
+        try {
+            dispatch = dispatchOverride(ctx.request().getHeader(MODE_HEADER));
+        } catch (GatewayException e) {
+            reject(ctx, requestId, e);
+            return;
+        }
+        BiFunction<byte[], String, Generation> prepare = dispatch.isEmpty() ? parse
+                : (bytes, id) -> parse.apply(bytes, id).withDispatch(dispatch.get());
         if (body == null || body.length() == 0) {
             reject(ctx, requestId, new InvalidRequest(null, "The request body is empty; send a JSON object.",
                     "invalid_json"));
@@ -86,14 +115,14 @@ public class OpenAiRoutes {
         if (bytes.length <= config.limits().inlineParseBytes()) {
             Generation g;
             try {
-                g = parse.apply(bytes, requestId);
+                g = prepare.apply(bytes, requestId);
             } catch (RuntimeException e) {
                 reject(ctx, requestId, ErrorRenderer.classify(e));
                 return;
             }
             run(ctx, g);
         } else {
-            Callable<Generation> work = () -> parse.apply(bytes, requestId);
+            Callable<Generation> work = () -> prepare.apply(bytes, requestId);
             ctx.vertx().executeBlocking(work, false).onComplete(result -> {
                 if (result.succeeded()) {
                     run(ctx, result.result());
@@ -163,6 +192,59 @@ public class OpenAiRoutes {
         } catch (JsonProcessingException e) {
             reject(response, g.requestId(), new GatewayException.Internal(e));
         }
+    }
+
+    private static Optional<Generation.Dispatch> dispatchOverride(String header) {
+        if (header == null || header.isBlank()) {
+            return Optional.empty();
+        }
+        return switch (header.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "direct" -> Optional.of(Generation.Dispatch.DIRECT);
+            case "queued" -> Optional.of(Generation.Dispatch.QUEUED);
+            default -> throw new InvalidRequest(MODE_HEADER, "the " + MODE_HEADER + " header must be 'direct' or "
+                    + "'queued', got '" + header + "'");
+        };
+    }
+
+    /**
+     * {@code GET /v1/streams/{token}}: a queued stream picked up again, on any instance, after the
+     * client's {@code Last-Event-ID} (what an EventSource sends by itself when it reconnects).
+     */
+    private void resume(RoutingContext ctx) {
+        Optional<ResumeTokens.Location> at = resumeTokens.verify(ctx.pathParam("token"));
+        if (at.isEmpty()) {
+            reject(ctx, "-", new GatewayException.NotFound(404, "Unknown or invalid resume token."));
+            return;
+        }
+        String lastId = ctx.request().getHeader("last-event-id");
+        Optional<Long> after;
+        try {
+            after = lastId == null || lastId.isBlank() ? Optional.empty() : Optional.of(Long.parseLong(lastId.trim()));
+        } catch (NumberFormatException e) {
+            reject(ctx, at.get().requestId(), new InvalidRequest("Last-Event-ID", "Last-Event-ID must be an event id "
+                    + "this stream sent, got '" + lastId + "'"));
+            return;
+        }
+        ResumeTokens.Location loc = at.get();
+        ChunkEncoder chunks = new ChunkEncoder(loc.requestId(), "chat".equals(loc.kind()), loc.since() / 1000 + 1,
+                config.model().id(), json);
+        Runnable gone = () -> LOG.debugf("request %s: resumed client left again", loc.requestId());
+        new SseRelay(loc.requestId(), chunks, loc.includeUsage(), after.isEmpty(), ctx.response(),
+                Vertx.currentContext(), json, config.sse().keepAlive(), gone)
+                .start(resumeReader.events(loc, after));
+    }
+
+    /** {@code POST /v1/requests/{id}/cancel}: cancels a queued generation wherever it runs. */
+    private void cancel(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (!queue.enabled()) {
+            reject(ctx, id, new GatewayException.NotFound(404, "Only queued requests can be cancelled by id; the "
+                    + "queue is not enabled on this gateway."));
+            return;
+        }
+        queued.sendControl(id, Messages.Control.CANCEL, null);
+        ctx.response().setStatusCode(202);
+        writeJson(ctx.response(), java.util.Map.of("id", id, "object", "request.cancel", "status", "accepted"));
     }
 
     private void models(RoutingContext ctx) {

@@ -34,12 +34,18 @@ public class RequestValidator {
     private final Llama4ChatTemplate template;
     private final TokenCounter tokens;
     private final SpecialTokens specials = SpecialTokens.llama4();
+    private final Generation.Dispatch dispatch;
+
+    /** The caller of a request that names none (until API keys name tenants). */
+    public static final String ANONYMOUS = "anonymous";
 
     RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens) {
         this.model = config.model();
         this.promptConfig = config.prompt();
         this.template = template;
         this.tokens = tokens;
+        this.dispatch = config.mode() == GatewayConfig.Mode.QUEUED ? Generation.Dispatch.QUEUED
+                : Generation.Dispatch.DIRECT;
     }
 
     public Generation chat(ChatCompletionRequest r, String requestId, long created) {
@@ -69,7 +75,8 @@ public class RequestValidator {
                 r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
         boolean stream = Boolean.TRUE.equals(r.stream());
         return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens,
-                tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created);
+                tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created,
+                dispatch, ANONYMOUS);
     }
 
     public Generation completion(CompletionRequest r, String requestId, long created) {
@@ -89,7 +96,8 @@ public class RequestValidator {
                 r.topP(), r.presencePenalty(), r.frequencyPenalty(), r.seed());
         boolean stream = Boolean.TRUE.equals(r.stream());
         return new Generation(requestId, model.id(), Generation.Kind.COMPLETION, prompt, promptTokens, tokens.exact(),
-                sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created);
+                sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created, dispatch,
+                ANONYMOUS);
     }
 
     private void checkModel(String requested) {

@@ -32,7 +32,9 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     private static final int INITIAL_DEMAND = 4;
 
-    private final Generation generation;
+    private final String requestId;
+    private final boolean includeUsage;
+    private final boolean sendRole;
     private final HttpServerResponse response;
     private final Context context;
     private final ObjectMapper json;
@@ -43,14 +45,25 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private boolean started;
     private boolean ended;
     private long timer = -1;
+    private String resumeUrl;
 
     SseRelay(Generation generation, HttpServerResponse response, Context context, ObjectMapper json,
              Duration keepAlive, Runnable onClientGone) {
-        this.generation = generation;
+        this(generation.requestId(), new ChunkEncoder(generation, json), generation.includeUsage(), true, response,
+                context, json, keepAlive, onClientGone);
+    }
+
+    /** A stream picked up again: {@code sendRole} is false when the client already had the first chunk. */
+    SseRelay(String requestId, ChunkEncoder chunks, boolean includeUsage, boolean sendRole,
+             HttpServerResponse response, Context context, ObjectMapper json, Duration keepAlive,
+             Runnable onClientGone) {
+        this.requestId = requestId;
+        this.chunks = chunks;
+        this.includeUsage = includeUsage;
+        this.sendRole = sendRole;
         this.response = response;
         this.context = context;
         this.json = json;
-        this.chunks = new ChunkEncoder(generation, json);
         this.keepAlive = keepAlive;
         this.onClientGone = onClientGone;
     }
@@ -110,17 +123,32 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         }
         if (event instanceof GenerationEvent.Token token) {
             begin();
+            writeId(token.eventId());
             response.write(chunks.token(token.text()));
             requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
             begin();
+            writeId(finished.eventId());
             response.write(chunks.finish(finished.reason()));
-            if (generation.includeUsage()) {
+            if (includeUsage) {
                 response.write(chunks.usage(finished.usage()));
             }
             ended = true;
             cancelTimer();
             response.end(ChunkEncoder.DONE);
+        } else if (event instanceof GenerationEvent.Queued queued) {
+            resumeUrl = "/v1/streams/" + queued.resumeToken();
+            subscription.request(1);
+        }
+    }
+
+    /**
+     * In queued mode each event has its place in Kafka: its SSE {@code id}, which a reconnecting
+     * client sends back as {@code Last-Event-ID}. The id line belongs to the next data line's event.
+     */
+    private void writeId(long eventId) {
+        if (eventId != GenerationEvent.NO_ID) {
+            response.write("id: " + eventId + "\n");
         }
     }
 
@@ -147,8 +175,11 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
                 .putHeader("content-type", "text/event-stream; charset=utf-8")
                 .putHeader("cache-control", "no-cache")
                 .putHeader("x-accel-buffering", "no")
-                .putHeader("x-request-id", generation.requestId());
-        if (chunks.chat()) {
+                .putHeader("x-request-id", requestId);
+        if (resumeUrl != null) {
+            response.putHeader("x-resume-url", resumeUrl);
+        }
+        if (chunks.chat() && sendRole) {
             response.write(chunks.role());
         }
     }
@@ -167,7 +198,7 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         }
         ended = true;
         cancelTimer();
-        ErrorRenderer.log(generation.requestId(), e, started);
+        ErrorRenderer.log(requestId, e, started);
         if (!started) {
             ErrorRenderer.respond(response, json, e);
         } else {

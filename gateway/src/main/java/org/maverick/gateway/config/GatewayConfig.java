@@ -30,6 +30,34 @@ public interface GatewayConfig {
 
     StandIn standin();
 
+    Queue queue();
+
+    EmbeddedKafka embeddedKafka();
+
+    interface EmbeddedKafka {
+        /**
+         * Start a single-node Kafka broker in-process (a development tool, for the one-command local
+         * run); only the {@code local} profile turns it on.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Port of the embedded broker. */
+        @WithDefault("9092")
+        int port();
+    }
+
+    /** How generations run when a request does not say: straight to Triton, or queued through Kafka. */
+    @WithDefault("direct")
+    Mode mode();
+
+    enum Mode {
+        /** The instance that took the request streams it from Triton itself. */
+        DIRECT,
+        /** The request waits in Kafka and any instance's worker runs it; events come back through Kafka. */
+        QUEUED
+    }
+
     interface Model {
         /** The public model id clients send and {@code /v1/models} lists. */
         @WithDefault("llama-4-maverick")
@@ -152,5 +180,64 @@ public interface GatewayConfig {
         @WithName("time-scale")
         @WithDefault("1.0")
         double timeScale();
+    }
+
+    interface Queue {
+        /**
+         * Whether this instance uses Kafka (requests, replies, its worker). Defaults to on when
+         * {@code gateway.mode} is {@code queued}; needs {@code kafka.bootstrap.servers}.
+         */
+        Optional<Boolean> enabled();
+
+        /** This instance's name, unique among gateway instances: names its reply topic. Default: the host name. */
+        Optional<String> instanceId();
+
+        /** Create missing topics from kafka/topics.yaml at start (needs the Kafka ACL to create topics). */
+        @WithDefault("true")
+        boolean createTopics();
+
+        /** Replication factor for topics the gateway creates, instead of topics.yaml's (1 for a one-broker cluster). */
+        Optional<Short> replicationFactor();
+
+        /** Whether this instance runs a worker that takes queued requests and runs them on Triton. */
+        @WithDefault("true")
+        boolean worker();
+
+        /** Most generations one worker runs at once; past it the worker stops fetching (sized from Triton's slots). */
+        @WithDefault("256")
+        int workerMaxInFlight();
+
+        /** Consumer-group session timeout of workers: how soon a dead worker's requests are taken over. */
+        @WithDefault("10s")
+        Duration workerSessionTimeout();
+
+        /** Tokens of one request are coalesced into one Kafka event per window (about one display frame). */
+        @WithDefault("16ms")
+        Duration coalesceWindow();
+
+        /**
+         * How long a queued generation outlives its client's disconnect, waiting for the client to
+         * resume; 0 cancels at once and turns resuming off.
+         */
+        @WithDefault("5s")
+        Duration resumeGrace();
+
+        /** Deadline given to queued requests: a worker skips a request older than this and reports it expired. */
+        @WithDefault("10m")
+        Duration requestTimeToLive();
+
+        /**
+         * Secret that signs resume URLs; every instance must share it so that any of them can resume any
+         * stream. Without it a random one is made and resuming works only on the instance that took the request.
+         */
+        Optional<String> resumeSecret();
+
+        /** How long a resumed stream may follow a still-running generation. */
+        @WithDefault("10m")
+        Duration resumeMaxDuration();
+
+        /** How often the Kafka cluster's reachability is checked for readiness. */
+        @WithDefault("5s")
+        Duration probeInterval();
     }
 }

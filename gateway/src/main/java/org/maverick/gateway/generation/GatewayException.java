@@ -214,6 +214,38 @@ public abstract sealed class GatewayException extends RuntimeException {
         }
     }
 
+    /**
+     * An error that happened elsewhere (a queue worker) and was relayed here with its status, type and
+     * code, so the client learns exactly what it would have learnt from the instance that failed.
+     */
+    public static final class Relayed extends GatewayException {
+        private final int status;
+        private final String type;
+        private final String code;
+
+        public Relayed(int status, String type, String code, String message, String param) {
+            super(message, Optional.ofNullable(param), null);
+            this.status = status;
+            this.type = type;
+            this.code = code;
+        }
+
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+    }
+
     /** A bug of ours (500): the message stays generic, the cause goes to the log. */
     public static final class Internal extends GatewayException {
         public Internal(Throwable cause) {

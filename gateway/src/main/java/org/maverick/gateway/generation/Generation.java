@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  * @param stream        whether the client streams
  * @param includeUsage  whether a streaming client asked for the usage chunk
  * @param createdEpochSeconds creation time echoed in {@code created}
+ * @param dispatch      where it runs: straight on Triton or queued through Kafka
+ * @param caller        who asked (the API key's tenant once keys exist), for limits and accounting
  */
 public record Generation(
         String requestId,
@@ -31,10 +33,34 @@ public record Generation(
         List<String> stop,
         boolean stream,
         boolean includeUsage,
-        long createdEpochSeconds) {
+        long createdEpochSeconds,
+        Dispatch dispatch,
+        String caller) {
 
     public enum Kind {
         CHAT, COMPLETION
+    }
+
+    /** Where a generation runs. */
+    public enum Dispatch {
+        /** Streamed from Triton by the instance that took the request. */
+        DIRECT,
+        /** Put on Kafka; any instance's worker runs it and the events come back through Kafka. */
+        QUEUED
+    }
+
+    /** The same generation, run the other way. */
+    public Generation withDispatch(Dispatch newDispatch) {
+        return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
+                includeUsage, createdEpochSeconds, newDispatch, caller);
+    }
+
+    /** The same generation with another prompt and limits (a worker continuing an interrupted answer). */
+    public Generation continuing(String newPrompt, int newPromptTokens, int maxTokens) {
+        Sampling s = new Sampling(maxTokens, sampling.temperature, sampling.topP, sampling.presencePenalty,
+                sampling.frequencyPenalty, sampling.seed);
+        return new Generation(requestId, modelId, kind, newPrompt, newPromptTokens, exactTokens, s, stop, stream,
+                includeUsage, createdEpochSeconds, dispatch, caller);
     }
 
     /**
@@ -58,6 +84,8 @@ public record Generation(
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(dispatch, "dispatch");
+        Objects.requireNonNull(caller, "caller");
         stop = List.copyOf(stop);
     }
 }

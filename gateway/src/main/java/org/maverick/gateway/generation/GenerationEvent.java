@@ -1,19 +1,38 @@
 package org.maverick.gateway.generation;
 
 /**
- * What a backend streams for one generation: zero or more {@link Token}s, then exactly one
- * {@link Finished}. Failures travel as the stream's failure ({@link GatewayException}), never as an event.
+ * What a backend streams for one generation: in queued mode first one {@link Queued}, then zero or
+ * more {@link Token}s, then exactly one {@link Finished}. Failures travel as the stream's failure
+ * ({@link GatewayException}), never as an event.
+ *
+ * <p>{@code eventId} is the position of the event in its durable log (the Kafka offset of the event
+ * record in queued mode), usable as an SSE {@code id:} to resume after; {@link #NO_ID} in direct mode.
  */
 public sealed interface GenerationEvent {
+
+    long NO_ID = -1;
 
     /**
      * New completion text, ready to send: never empty, never half a UTF-8 character, never part of a
      * stop string.
      */
-    record Token(String text) implements GenerationEvent {
+    record Token(String text, long eventId) implements GenerationEvent {
+        public Token(String text) {
+            this(text, NO_ID);
+        }
     }
 
     /** The generation ended normally. */
-    record Finished(FinishReason reason, Usage usage) implements GenerationEvent {
+    record Finished(FinishReason reason, Usage usage, long eventId) implements GenerationEvent {
+        public Finished(FinishReason reason, Usage usage) {
+            this(reason, usage, NO_ID);
+        }
+    }
+
+    /**
+     * The request was accepted into the queue. {@code resumeToken} lets a client that lost its
+     * connection pick the stream up again, on any instance, from the event after the last it saw.
+     */
+    record Queued(String resumeToken) implements GenerationEvent {
     }
 }

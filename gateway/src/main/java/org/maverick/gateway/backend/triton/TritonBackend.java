@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * cancels the HTTP/2 stream; the engine then frees the request's KV-cache slot.
  */
 @ApplicationScoped
+@Typed(TritonBackend.class)
 public class TritonBackend implements Backend {
 
     private static final Logger LOG = Logger.getLogger(TritonBackend.class);

@@ -26,7 +26,8 @@ class TritonRequestsTest {
 
     private static Generation generation(List<String> stop) {
         return new Generation("chatcmpl-1", "llama-4-maverick", Generation.Kind.CHAT, "héllo", 3, true,
-                new Generation.Sampling(64, 0.5, 0.9, 0, 0, OptionalLong.of(42)), stop, true, false, 0);
+                new Generation.Sampling(64, 0.5, 0.9, 0, 0, OptionalLong.of(42)), stop, true, false, 0,
+                Generation.Dispatch.DIRECT, "anonymous");
     }
 
     private static ModelContract llmapi(String... inputs) {

@@ -1,0 +1,112 @@
+package org.maverick.gateway.queue;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.maverick.gateway.api.openai.UsageDto;
+
+/**
+ * The Kafka message format, version 1, as published in {@code kafka/schemas/} and
+ * {@code kafka/asyncapi.yaml}. Unknown fields are accepted so that newer producers do not break
+ * older consumers.
+ */
+public final class Messages {
+
+    public static final int VERSION = 1;
+
+    /** Record headers. */
+    public static final String REPLY_TOPIC = "maverick-reply-topic";
+    public static final String CALLER = "maverick-caller";
+    public static final String SCHEMA = "maverick-schema";
+    public static final String DLQ_REASON = "maverick-dlq-reason";
+    public static final String DLQ_TOPIC = "maverick-dlq-topic";
+    public static final String DLQ_PARTITION = "maverick-dlq-partition";
+    public static final String DLQ_OFFSET = "maverick-dlq-offset";
+
+    private Messages() {
+    }
+
+    /** A generation request (requests topic, key = request id). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Request(
+            int version,
+            @JsonProperty("request_id") String requestId,
+            @JsonProperty("created_at") long createdAt,
+            @JsonProperty("deadline_at") Long deadlineAt,
+            String kind,
+            JsonNode request) {
+    }
+
+    /** One event of a generation (reply or events topic, key = request id). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Event(
+            int version,
+            @JsonProperty("request_id") String requestId,
+            long seq,
+            int attempt,
+            String type,
+            String text,
+            @JsonProperty("finish_reason") String finishReason,
+            UsageDto usage,
+            ErrorBody error,
+            long at) {
+
+        public static final String TOKEN = "token";
+        public static final String FINAL = "final";
+        public static final String ERROR = "error";
+        public static final String EXPIRED = "expired";
+        public static final String CANCELLED = "cancelled";
+
+        public boolean terminal() {
+            return !TOKEN.equals(type);
+        }
+    }
+
+    /** OpenAI's error fields plus the HTTP status the error would have had. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ErrorBody(String message, String type, String code, int status) {
+    }
+
+    /** A control message (control topic, key = request id; co-partitioned with requests). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Control(
+            int version,
+            @JsonProperty("request_id") String requestId,
+            String action,
+            long at,
+            @JsonProperty("grace_ms") Long graceMs) {
+
+        public static final String CANCEL = "cancel";
+        public static final String CLIENT_GONE = "client_gone";
+        public static final String CLIENT_BACK = "client_back";
+    }
+
+    /** A request's state (compacted status topic, key = request id; co-partitioned with requests). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Status(
+            int version,
+            @JsonProperty("request_id") String requestId,
+            String state,
+            int attempt,
+            @JsonProperty("reply_topic") String replyTopic,
+            @JsonProperty("reply_partition") Integer replyPartition,
+            @JsonProperty("first_event_offset") Long firstEventOffset,
+            @JsonProperty("updated_at") long updatedAt) {
+
+        public static final String RUNNING = "running";
+        public static final String FINISHED = "finished";
+        public static final String CANCELLED = "cancelled";
+        public static final String EXPIRED = "expired";
+        public static final String FAILED = "failed";
+
+        /** Whether the request needs no more work. */
+        public boolean done() {
+            return !RUNNING.equals(state);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package org.maverick.gateway.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.backend.Backend;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.FinishReason;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
+import org.maverick.gateway.generation.Usage;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a generation through Kafka: the request goes to the requests topic (key = request id), any
+ * instance's {@link Worker} runs it, and its events come back on this instance's reply topic through
+ * the {@link ReplyRouter}. The subscriber leaving does not cancel at once: it tells the worker the
+ * client is gone, and the worker cancels after the resume grace period unless the client comes back.
+ */
+@ApplicationScoped
+@Typed(QueuedBackend.class)
+public class QueuedBackend implements Backend {
+
+    private static final Logger LOG = Logger.getLogger(QueuedBackend.class);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final KafkaQueue queue;
+    private final ReplyRouter router;
+    private final ResumeTokens resumeTokens;
+    private final ObjectMapper json;
+    private final GatewayConfig.Queue config;
+
+    QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
+                  GatewayConfig config) {
+        this.queue = queue;
+        this.router = router;
+        this.resumeTokens = resumeTokens;
+        this.json = json;
+        this.config = config.queue();
+    }
+
+    @Override
+    public boolean ready() {
+        return queue.ready();
+    }
+
+    @Override
+    public Multi<GenerationEvent> generate(Generation g) {
+        if (!queue.enabled()) {
+            return Multi.createFrom().failure(new GatewayException.InvalidRequest(null,
+                    "Queued mode is not enabled on this gateway.", "queue_disabled"));
+        }
+        if (!queue.ready()) {
+            LOG.debugf("request %s refused: %s", g.requestId(), queue.notReadyReason());
+            return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
+                    "The request queue is unavailable; retry shortly.", RETRY_AFTER, null));
+        }
+        return Multi.createFrom().emitter(emitter -> submit(g, emitter), BackPressureStrategy.BUFFER);
+    }
+
+    private void submit(Generation g, MultiEmitter<? super GenerationEvent> emitter) {
+        String id = g.requestId();
+        long now = System.currentTimeMillis();
+        AtomicBoolean finished = new AtomicBoolean();
+        // Emitted before the sink exists, so it is always the first event (the router thread emits the rest).
+        emitter.emit(new GenerationEvent.Queued(resumeTokens.issue(new ResumeTokens.Location(id, queue.replyTopic(), 0,
+                now - 1000, g.kind() == Generation.Kind.CHAT ? "chat" : "completion", g.includeUsage()))));
+        // Register the pending reply before sending: a fast worker could answer before anybody listens.
+        router.register(id, (event, offset) -> relay(emitter, finished, event, offset));
+        emitter.onTermination(() -> {
+            router.unregister(id);
+            if (finished.compareAndSet(false, true)) {
+                clientGone(id);
+            }
+        });
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, id, requestBody(g, now));
+        record.headers().add(Messages.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Messages.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Messages.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
+        try {
+            queue.producer().send(record, (metadata, error) -> {
+                if (error != null && finished.compareAndSet(false, true)) {
+                    router.unregister(id);
+                    LOG.warnf("request %s: could not queue: %s", id, KafkaQueue.rootMessage(error));
+                    emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry "
+                            + "shortly.", RETRY_AFTER, error));
+                }
+            });
+        } catch (RuntimeException e) {
+            finished.set(true);
+            router.unregister(id);
+            emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry shortly.",
+                    RETRY_AFTER, e));
+        }
+    }
+
+    /** Runs on the reply router's thread, one event at a time. */
+    private void relay(MultiEmitter<? super GenerationEvent> emitter, AtomicBoolean finished, Messages.Event event,
+                       long offset) {
+        relayEvent(emitter, finished, event, offset);
+    }
+
+    /**
+     * Turns one Kafka event into what the edge streams: a token, or the end (completion or failure).
+     * Shared by live streams and resumed ones; {@code finished} guards against a second end.
+     */
+    static void relayEvent(MultiEmitter<? super GenerationEvent> emitter, AtomicBoolean finished,
+                           Messages.Event event, long offset) {
+        switch (event.type()) {
+            case Messages.Event.TOKEN -> {
+                if (event.text() != null && !event.text().isEmpty() && !finished.get()) {
+                    emitter.emit(new GenerationEvent.Token(event.text(), offset));
+                }
+            }
+            case Messages.Event.FINAL -> {
+                if (finished.compareAndSet(false, true)) {
+                    if (event.text() != null && !event.text().isEmpty()) {
+                        emitter.emit(new GenerationEvent.Token(event.text(), offset));
+                    }
+                    FinishReason reason = "length".equals(event.finishReason()) ? FinishReason.LENGTH : FinishReason.STOP;
+                    var u = event.usage();
+                    Usage usage = u == null ? new Usage(0, 0, false)
+                            : new Usage(u.promptTokens(), u.completionTokens(), true);
+                    emitter.emit(new GenerationEvent.Finished(reason, usage, offset));
+                    emitter.complete();
+                }
+            }
+            default -> {
+                if (finished.compareAndSet(false, true)) {
+                    emitter.fail(failure(event));
+                }
+            }
+        }
+    }
+
+    static GatewayException failure(Messages.Event event) {
+        if (Messages.Event.EXPIRED.equals(event.type())) {
+            return new GatewayException.Relayed(504, "server_error", "expired",
+                    "The request waited in the queue past its deadline and was not run.", null);
+        }
+        if (Messages.Event.CANCELLED.equals(event.type())) {
+            return new GatewayException.Relayed(499, "invalid_request_error", "cancelled",
+                    "The generation was cancelled.", null);
+        }
+        Messages.ErrorBody e = event.error();
+        if (e == null) {
+            return new GatewayException.BackendError("The queue worker failed the request.", null);
+        }
+        return new GatewayException.Relayed(e.status(), e.type(), e.code(), e.message(), null);
+    }
+
+    /** Tells the worker the client left; it cancels after the grace period unless the client resumes. */
+    private void clientGone(String requestId) {
+        long grace = config.resumeGrace().toMillis();
+        sendControl(requestId, grace > 0 ? Messages.Control.CLIENT_GONE : Messages.Control.CANCEL,
+                grace > 0 ? grace : null);
+    }
+
+    /** Sends a control message for a request (cancel, client_gone, client_back). */
+    public void sendControl(String requestId, String action, Long graceMs) {
+        try {
+            byte[] body = json.writeValueAsBytes(new Messages.Control(Messages.VERSION, requestId, action,
+                    System.currentTimeMillis(), graceMs));
+            queue.producer().send(new ProducerRecord<>(KafkaQueue.CONTROL, requestId, body), (m, e) -> {
+                if (e != null) {
+                    LOG.warnf("request %s: control '%s' not sent: %s", requestId, action, KafkaQueue.rootMessage(e));
+                }
+            });
+        } catch (Exception e) {
+            LOG.warnf("request %s: control '%s' not sent: %s", requestId, action, e.getMessage());
+        }
+    }
+
+    /**
+     * The queued form of an edge-validated request: the rendered prompt as a raw completion with every
+     * limit explicit, so the worker re-validates it with the same rules and runs exactly this.
+     */
+    private byte[] requestBody(Generation g, long now) {
+        ObjectNode request = json.createObjectNode();
+        request.put("model", g.modelId());
+        request.put("prompt", g.prompt());
+        request.put("max_tokens", g.sampling().maxTokens());
+        request.put("temperature", g.sampling().temperature());
+        request.put("top_p", g.sampling().topP());
+        request.put("presence_penalty", g.sampling().presencePenalty());
+        request.put("frequency_penalty", g.sampling().frequencyPenalty());
+        g.sampling().seed().ifPresent(seed -> request.put("seed", seed));
+        if (!g.stop().isEmpty()) {
+            var stops = request.putArray("stop");
+            g.stop().forEach(stops::add);
+        }
+        request.put("stream", true);
+        ObjectNode message = json.createObjectNode();
+        message.put("version", Messages.VERSION);
+        message.put("request_id", g.requestId());
+        message.put("created_at", now);
+        message.put("deadline_at", now + config.requestTimeToLive().toMillis());
+        message.put("kind", "completion");
+        message.set("request", request);
+        try {
+            return json.writeValueAsBytes(message);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

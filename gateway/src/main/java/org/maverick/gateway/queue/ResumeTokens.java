@@ -1,0 +1,91 @@
+package org.maverick.gateway.queue;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.config.GatewayConfig;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Resume tokens: where a queued request's events are (topic, partition, and the time its first event
+ * can be no earlier than), signed with HMAC-SHA256 so that they cannot be forged or guessed. An
+ * EventSource cannot send an {@code Authorization} header, so the token in the URL is the credential.
+ */
+@ApplicationScoped
+public class ResumeTokens {
+
+    private static final Logger LOG = Logger.getLogger(ResumeTokens.class);
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    /**
+     * What a token locates, and how the stream was shaped.
+     *
+     * @param since        epoch millis no later than the request's first event
+     * @param kind         {@code chat} or {@code completion}
+     * @param includeUsage whether the client asked for the usage chunk
+     */
+    public record Location(@JsonProperty("r") String requestId, @JsonProperty("t") String topic,
+                           @JsonProperty("p") int partition, @JsonProperty("s") long since,
+                           @JsonProperty("k") String kind, @JsonProperty("u") boolean includeUsage) {
+    }
+
+    private final byte[] key;
+    private final ObjectMapper json;
+
+    ResumeTokens(GatewayConfig config, ObjectMapper json) {
+        this.json = json;
+        Optional<String> secret = config.queue().resumeSecret().filter(s -> !s.isBlank());
+        if (secret.isPresent()) {
+            key = secret.get().getBytes(StandardCharsets.UTF_8);
+        } else {
+            key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            if (config.queue().enabled().orElse(config.mode() == GatewayConfig.Mode.QUEUED)) {
+                LOG.warn("gateway.queue.resume-secret is not set: resume URLs work only on this instance. Give all "
+                        + "instances the same secret so that any of them can resume any stream.");
+            }
+        }
+    }
+
+    public String issue(Location location) {
+        try {
+            byte[] payload = json.writeValueAsBytes(location);
+            return B64.encodeToString(payload) + "." + B64.encodeToString(mac(payload));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The location, if the token is well-formed and was signed with this gateway's secret. */
+    public Optional<Location> verify(String token) {
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1) {
+            return Optional.empty();
+        }
+        try {
+            byte[] payload = B64D.decode(token.substring(0, dot));
+            byte[] signature = B64D.decode(token.substring(dot + 1));
+            if (!MessageDigest.isEqual(signature, mac(payload))) {
+                return Optional.empty();
+            }
+            return Optional.of(json.readValue(payload, Location.class));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private byte[] mac(byte[] payload) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(payload);
+    }
+}
