@@ -21,6 +21,7 @@ import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.kafka.TopicAdmin;
 import org.maverick.kafka.TopicDefinition;
 import org.maverick.kafka.TopicDefinitions;
+import org.maverick.kafka.Topics;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -45,12 +46,12 @@ public class KafkaQueue {
 
     private static final Logger LOG = Logger.getLogger(KafkaQueue.class);
 
-    public static final String REQUESTS = "maverick.generation.requests";
-    public static final String CONTROL = "maverick.generation.control";
-    public static final String STATUS = "maverick.generation.status";
-    public static final String EVENTS = "maverick.generation.events";
-    public static final String DLQ = "maverick.generation.dlq";
-    static final String REPLY_TEMPLATE = "maverick.replies.{instance}";
+    public static final String REQUESTS = Topics.REQUESTS;
+    public static final String CONTROL = Topics.CONTROL;
+    public static final String STATUS = Topics.STATUS;
+    public static final String EVENTS = Topics.EVENTS;
+    public static final String DLQ = Topics.DLQ;
+    static final String REPLY_TEMPLATE = Topics.REPLIES_TEMPLATE;
     static final String BOOTSTRAP_SETTING = "kafka.bootstrap.servers";
 
     private final GatewayConfig config;
@@ -142,9 +143,12 @@ public class KafkaQueue {
             LOG.info("gateway.queue.create-topics=false: expecting the topics of kafka/topics.yaml to exist");
             return;
         }
-        List<String> problems = TopicAdmin.ensure(admin, wanted, config.queue().replicationFactor(),
+        TopicAdmin.Report report = TopicAdmin.ensure(admin, wanted, config.queue().replicationFactor(),
                 Duration.ofSeconds(10));
-        problems.forEach(p -> LOG.warnf("Kafka topic check: %s", p));
+        if (!report.created().isEmpty()) {
+            LOG.infof("created Kafka topics %s", report.created());
+        }
+        report.problems().forEach(p -> LOG.warnf("Kafka topic check: %s", p));
     }
 
     private Map<String, Object> producerConfig() {
