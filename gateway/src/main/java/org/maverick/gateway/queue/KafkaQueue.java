@@ -64,7 +64,7 @@ public class KafkaQueue {
     private ScheduledExecutorService prober;
     private volatile boolean ready;
     private volatile boolean topicsChecked;
-    private volatile String notReadyReason = "not probed yet";
+    private volatile String notReadyReason = "connecting to Kafka";
 
     KafkaQueue(GatewayConfig config, @ConfigProperty(name = BOOTSTRAP_SETTING) Optional<String> bootstrap) {
         this.config = config;
@@ -94,10 +94,10 @@ public class KafkaQueue {
             return t;
         });
         LOG.infof("Kafka queue on %s: instance '%s', reply topic %s", bootstrap.get(), instanceId, replyTopic);
-        // Topics must exist before the reply consumer and the worker start: check them now, then keep probing.
-        probe();
+        // Start-up never waits for Kafka: the reply consumer and the worker start once the first probe has
+        // found the cluster and checked the topics; until then queued requests get a 503 at once.
         long every = config.queue().probeInterval().toMillis();
-        prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
+        prober.scheduleWithFixedDelay(this::probe, 0, every, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {

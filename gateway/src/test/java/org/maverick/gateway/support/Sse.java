@@ -26,7 +26,7 @@ public final class Sse {
     }
 
     /** The events of a finished stream, in order: each {@code data:} payload, and comments as ":...". */
-    public record Stream(int status, HttpResponse<InputStream> response, List<String> events) {
+    public record Stream(int status, HttpResponse<InputStream> response, List<String> events, List<String> ids) {
         public List<JsonNode> chunks() {
             List<JsonNode> out = new ArrayList<>();
             for (String e : events) {
@@ -70,6 +70,8 @@ public final class Sse {
     public static Stream stream(String baseUrl, String path, String body) throws Exception {
         HttpResponse<InputStream> response = open(baseUrl, path, body);
         List<String> events = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        String id = null;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;
             StringBuilder data = null;
@@ -77,18 +79,24 @@ public final class Sse {
                 if (line.isEmpty()) {
                     if (data != null) {
                         events.add(data.toString());
+                        ids.add(id);
                         data = null;
+                        id = null;
                     }
                 } else if (line.startsWith(":")) {
                     events.add(line);
+                    ids.add(null);
+                } else if (line.startsWith("id: ")) {
+                    id = line.substring(4);
                 } else if (line.startsWith("data: ")) {
                     data = new StringBuilder(line.substring(6));
                 } else {
                     events.add("!unexpected line: " + line);
+                    ids.add(null);
                 }
             }
         }
-        return new Stream(response.statusCode(), response, events);
+        return new Stream(response.statusCode(), response, events, ids);
     }
 
     private static HttpRequest request(String baseUrl, String path, String body) {
