@@ -249,6 +249,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void format(KafkaConfig config) throws IOException {
+        // A data directory kept from an earlier run keeps its cluster id and topics.
+        Optional<String> existing = readClusterId(dataDir);
+        if (existing.isPresent()) {
+            clusterId = existing.get();
+            return;
+        }
         String dir = dataDir.toAbsolutePath().toString();
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -257,15 +263,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setMetadataLogDirectory(dir)
                 .addDirectory(dir)
-                // A data directory kept from an earlier local run keeps its cluster and topics.
-                .setIgnoreFormatted(true)
                 .setUnstableFeatureVersionsEnabled(config.unstableFeatureVersionsEnabled());
         try {
             formatter.run();
         } catch (Exception e) {
             throw new IOException("Cannot format Kafka storage in " + dir + ": " + e.getMessage(), e);
         }
-        clusterId = readClusterId(dataDir).orElse(formatter.clusterId());
+        clusterId = formatter.clusterId();
     }
 
     private static Optional<String> readClusterId(Path dir) throws IOException {
