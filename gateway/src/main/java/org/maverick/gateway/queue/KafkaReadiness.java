@@ -12,10 +12,12 @@ public class KafkaReadiness implements HealthCheck {
 
     private final KafkaQueue queue;
     private final ReplyRouter router;
+    private final Worker worker;
 
-    KafkaReadiness(KafkaQueue queue, ReplyRouter router) {
+    KafkaReadiness(KafkaQueue queue, ReplyRouter router, Worker worker) {
         this.queue = queue;
         this.router = router;
+        this.worker = worker;
     }
 
     @Override
@@ -26,7 +28,8 @@ public class KafkaReadiness implements HealthCheck {
         var response = HealthCheckResponse.named("kafka").status(queue.ready())
                 .withData("instance", queue.instanceId())
                 .withData("reply_topic", queue.replyTopic())
-                .withData("pending_replies", router.pending());
+                .withData("pending_replies", router.pending())
+                .withData("worker_in_flight", worker.inFlight());
         if (!queue.ready()) {
             response.withData("reason", queue.notReadyReason());
         }

@@ -105,6 +105,7 @@ public class Worker {
     private ScheduledExecutorService scheduler;
     private Thread thread;
     private volatile boolean stopping;
+    private volatile int inFlight; // running.size(), published for other threads
     private long retryNotBefore;
     private long lastCommit;
 
@@ -158,9 +159,9 @@ public class Worker {
         }
     }
 
-    /** Generations running on this worker now (for tests and metrics). */
+    /** Generations running on this worker now (for health, tests and metrics); read from any thread. */
     public int inFlight() {
-        return running.size();
+        return inFlight;
     }
 
     private void run() {
@@ -189,6 +190,7 @@ public class Worker {
                 startWaiting();
                 adjustPause();
                 maybeCommit(false);
+                inFlight = running.size();
             } catch (WakeupException e) {
                 // shutting down
             } catch (InterruptedException e) {
