@@ -197,6 +197,8 @@ final class RealtimeSession implements Outbox.Listener {
 
     @Override
     public void paused() {
+        LOG.debugf("websocket %s: client not keeping up (%d bytes unsent), generations paused", connection.id(),
+                outbox.pendingBytes());
         long timeout = config.websocket().stallTimeout().toMillis();
         stallTimer = context.owner().setTimer(timeout, t -> {
             stallTimer = -1;
@@ -206,6 +208,7 @@ final class RealtimeSession implements Outbox.Listener {
 
     @Override
     public void resumed() {
+        LOG.debugf("websocket %s: client caught up, generations resumed", connection.id());
         cancelStallTimer();
     }
 
