@@ -22,9 +22,13 @@ final class ErrorRenderer {
         return t instanceof GatewayException g ? g : new GatewayException.Internal(t);
     }
 
+    /** The {@code error} object of OpenAI's error JSON, shared by the HTTP body and the WebSocket error event. */
+    static ErrorResponse.Error wire(GatewayException e) {
+        return new ErrorResponse.Error(e.getMessage(), e.type(), e.param().orElse(null), e.code());
+    }
+
     static String body(ObjectMapper json, GatewayException e) {
-        ErrorResponse body = new ErrorResponse(new ErrorResponse.Error(e.getMessage(), e.type(),
-                e.param().orElse(null), e.code()));
+        ErrorResponse body = new ErrorResponse(wire(e));
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException impossible) {

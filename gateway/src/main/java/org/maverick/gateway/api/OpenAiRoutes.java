@@ -1,7 +1,6 @@
 package org.maverick.gateway.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
@@ -300,34 +299,7 @@ public class OpenAiRoutes {
     }
 
     private <T> T read(byte[] body, Class<T> type) {
-        try {
-            return json.readValue(body, type);
-        } catch (JsonMappingException e) {
-            String param = path(e);
-            throw new InvalidRequest(param.isEmpty() ? null : param, (param.isEmpty() ? "The request body" : param)
-                    + " has the wrong type or format: " + e.getOriginalMessage().split("\n")[0], "invalid_type");
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequest(null, "The request body is not valid JSON: "
-                    + e.getOriginalMessage().split("\n")[0], "invalid_json");
-        } catch (java.io.IOException e) {
-            throw new InvalidRequest(null, "The request body could not be read: " + e.getMessage(), "invalid_json");
-        }
-    }
-
-    /** {@code messages[2].content} from Jackson's reference path. */
-    private static String path(JsonMappingException e) {
-        StringBuilder p = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (p.length() > 0) {
-                    p.append('.');
-                }
-                p.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                p.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return p.toString();
+        return WireJson.read(json, body, type);
     }
 
     private static long now() {

@@ -28,6 +28,8 @@ public interface GatewayConfig {
 
     Sse sse();
 
+    WebSocket websocket();
+
     StandIn standin();
 
     Queue queue();
@@ -162,6 +164,20 @@ public interface GatewayConfig {
          */
         @WithDefault("10s")
         Duration keepAlive();
+    }
+
+    interface WebSocket {
+        /** Generations one socket may run at once; a {@code create} past it gets a {@code too_many_generations} error. */
+        @WithDefault("16")
+        int maxGenerations();
+
+        /** Bytes queued for a socket but not yet written to the network past which it is closed (1008) and its generations cancelled. */
+        @WithDefault("1048576")
+        int maxPendingBytes();
+
+        /** How long a socket's generations may stay paused because the client is not reading before it is closed (1008). */
+        @WithDefault("30s")
+        Duration stallTimeout();
     }
 
     interface StandIn {

@@ -1,0 +1,359 @@
+package org.maverick.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.vertx.core.Context;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.api.openai.ChatCompletionRequest;
+import org.maverick.gateway.backend.Backend;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
+import org.maverick.gateway.generation.RequestIds;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Flow;
+
+/**
+ * One realtime WebSocket: its active generations by client id, and the {@link Outbox} they share.
+ *
+ * <p>Threading: created on the socket's event loop; every method and every field is used on that
+ * event loop only. Backend events arrive on transport threads and are handed over with
+ * {@link Context#runOnContext}; large requests are validated on a worker and handed back the same way.
+ *
+ * <p>A generation is registered under its id from the moment its {@code create} is accepted (before
+ * validation finishes), so duplicate ids and the per-socket limit count it, and a {@code cancel} or a
+ * close that arrives while it is being validated still stops it.
+ */
+final class RealtimeSession implements Outbox.Listener {
+
+    private static final Logger LOG = Logger.getLogger(RealtimeSession.class);
+    private static final int INITIAL_DEMAND = 4;
+    private static final int MAX_ID_LENGTH = 64;
+    /** WebSocket's "policy violation": the client broke the contract by not reading. */
+    private static final int CLOSE_NOT_READING = 1008;
+
+    private final WebSocketConnection connection;
+    private final Context context;
+    private final RequestValidator validator;
+    private final Backend backend;
+    private final ObjectMapper json;
+    private final GatewayConfig config;
+    private final RealtimeEvents events;
+    private final Outbox outbox;
+    private final Map<String, Stream> active = new LinkedHashMap<>();
+    private long stallTimer = -1;
+    private boolean closed;
+
+    RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
+                    ObjectMapper json, GatewayConfig config) {
+        this.connection = connection;
+        this.context = context;
+        this.validator = validator;
+        this.backend = backend;
+        this.json = json;
+        this.config = config;
+        this.events = new RealtimeEvents(json);
+        this.outbox = new Outbox(config.websocket().maxPendingBytes(),
+                text -> connection.sendText(text).subscribeAsCompletionStage(), this);
+    }
+
+    /** One client message. Every bad message gets an error event; none of them closes the socket. */
+    void onMessage(String text) {
+        if (closed) {
+            return;
+        }
+        JsonNode message;
+        try {
+            message = json.readTree(text);
+        } catch (Exception e) {
+            refuse(null, new InvalidRequest(null, "The message is not valid JSON: "
+                    + firstLine(e.getMessage()), "invalid_json"));
+            return;
+        }
+        if (message == null || !message.isObject()) {
+            refuse(null, new InvalidRequest(null, "A message must be a JSON object with a \"type\".", "invalid_type"));
+            return;
+        }
+        JsonNode type = message.get("type");
+        String id = message.path("id").isTextual() ? message.get("id").textValue() : null;
+        if (type == null || !type.isTextual()) {
+            refuse(id, new InvalidRequest("type", "type is required: one of create, cancel, ping.",
+                    "missing_required_parameter"));
+            return;
+        }
+        switch (type.textValue()) {
+            case "create" -> create(message, text.length());
+            case "cancel" -> cancel(message);
+            case "ping" -> outbox.send(RealtimeEvents.PONG);
+            default -> refuse(id, new InvalidRequest("type", "Unknown message type '" + type.textValue()
+                    + "': expected create, cancel or ping.", "unknown_type"));
+        }
+    }
+
+    /** The socket closed (either side): cancel every generation still running. */
+    void onClose() {
+        if (!active.isEmpty()) {
+            LOG.debugf("websocket %s closed with %d generations running, cancelled", connection.id(), active.size());
+        }
+        shutDown();
+    }
+
+    private void create(JsonNode message, int size) {
+        String id = clientId(message);
+        if (id == null) {
+            return;
+        }
+        if (active.containsKey(id)) {
+            refuse(id, new InvalidRequest("id", "A generation with id '" + id + "' is still running on this socket;"
+                    + " ids must be unique among running generations.", "duplicate_id"));
+            return;
+        }
+        int max = config.websocket().maxGenerations();
+        if (active.size() >= max) {
+            refuse(id, new InvalidRequest(null, "At most " + max + " generations may run at once on one socket;"
+                    + " wait for one to finish or cancel one.", "too_many_generations"));
+            return;
+        }
+        JsonNode request = message.get("request");
+        if (request == null || !request.isObject()) {
+            refuse(id, new InvalidRequest("request", "create needs a request: an OpenAI chat completion request"
+                    + " object.", "missing_required_parameter"));
+            return;
+        }
+        ((ObjectNode) request).put("stream", true); // implied: a WebSocket generation always streams
+        Stream stream = new Stream(id, RequestIds.next(RequestIds.CHAT));
+        active.put(id, stream);
+        long created = Instant.now().getEpochSecond();
+        Callable<Generation> parse = () -> validator.chat(WireJson.read(json, request, ChatCompletionRequest.class),
+                stream.requestId, created);
+        // Same rule as the HTTP edge: small requests on the event loop, large ones on a worker.
+        if (size <= config.limits().inlineParseBytes()) {
+            Generation g;
+            try {
+                g = parse.call();
+            } catch (Exception e) {
+                stream.refused(ErrorRenderer.classify(e));
+                return;
+            }
+            stream.start(g);
+        } else {
+            context.owner().executeBlocking(parse, false).onComplete(result -> {
+                if (result.succeeded()) {
+                    stream.start(result.result());
+                } else {
+                    stream.refused(ErrorRenderer.classify(result.cause()));
+                }
+            });
+        }
+    }
+
+    private void cancel(JsonNode message) {
+        String id = clientId(message);
+        if (id == null) {
+            return;
+        }
+        Stream stream = active.get(id);
+        if (stream == null) {
+            // Also what a cancel racing the generation's done gets; clients may ignore it then.
+            refuse(id, new InvalidRequest("id", "No generation with id '" + id + "' is running on this socket.",
+                    "unknown_id"));
+            return;
+        }
+        stream.cancel();
+        outbox.send(events.cancelled(id, stream.requestId));
+    }
+
+    /** The message's id, or null after telling the client why it is missing or unusable. */
+    private String clientId(JsonNode message) {
+        JsonNode id = message.get("id");
+        if (id == null || id.isNull()) {
+            refuse(null, new InvalidRequest("id", message.path("type").asText() + " needs an id: the client's"
+                    + " name for the generation.", "missing_required_parameter"));
+            return null;
+        }
+        if (!id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_ID_LENGTH) {
+            refuse(null, new InvalidRequest("id", "id must be a non-empty string of at most " + MAX_ID_LENGTH
+                    + " characters.", "invalid_value"));
+            return null;
+        }
+        return id.textValue();
+    }
+
+    private void refuse(String id, GatewayException e) {
+        ErrorRenderer.log("ws-" + connection.id(), e, false);
+        outbox.send(events.error(id, null, e));
+    }
+
+    @Override
+    public void paused() {
+        LOG.debugf("websocket %s: client not keeping up (%d bytes unsent), generations paused", connection.id(),
+                outbox.pendingBytes());
+        long timeout = config.websocket().stallTimeout().toMillis();
+        stallTimer = context.owner().setTimer(timeout, t -> {
+            stallTimer = -1;
+            closeForSlowClient("stopped reading for " + timeout + " ms");
+        });
+    }
+
+    @Override
+    public void resumed() {
+        LOG.debugf("websocket %s: client caught up, generations resumed", connection.id());
+        cancelStallTimer();
+    }
+
+    @Override
+    public void overflow(long pendingBytes) {
+        closeForSlowClient(pendingBytes + " bytes unsent");
+    }
+
+    /**
+     * A client that does not read holds engine slots and gateway memory: cancel its generations now
+     * (not when the close handshake ends, which a client that does not read may never complete) and close.
+     */
+    private void closeForSlowClient(String why) {
+        if (closed) {
+            return;
+        }
+        LOG.infof("websocket %s: client is not reading (%s); closing it and cancelling %d generations",
+                connection.id(), why, active.size());
+        shutDown();
+        connection.close(new CloseReason(CLOSE_NOT_READING, "client is not reading: " + why))
+                .subscribe().with(v -> { }, failure -> LOG.debugf("websocket %s: close failed: %s", connection.id(),
+                        failure.getMessage()));
+    }
+
+    private void shutDown() {
+        closed = true;
+        cancelStallTimer();
+        for (Stream stream : new ArrayList<>(active.values())) {
+            stream.cancel();
+        }
+    }
+
+    private void cancelStallTimer() {
+        if (stallTimer >= 0) {
+            context.owner().cancelTimer(stallTimer);
+            stallTimer = -1;
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.split("\n")[0];
+    }
+
+    /**
+     * One generation on the socket, relayed with the same backpressure as {@link SseRelay}: one more
+     * event is requested only when the socket's outbox is not backed up.
+     */
+    private final class Stream implements MultiSubscriber<GenerationEvent> {
+
+        private final String id;
+        private final String requestId;
+        private final String chunkHead;
+        private Flow.Subscription subscription;
+        private boolean ended;
+
+        Stream(String id, String requestId) {
+            this.id = id;
+            this.requestId = requestId;
+            this.chunkHead = RealtimeEvents.chunkHead(id);
+        }
+
+        void start(Generation g) {
+            if (ended) {
+                return; // cancelled (or the socket closed) while the request was validated
+            }
+            backend.generate(g).subscribe().withSubscriber(this);
+        }
+
+        void refused(GatewayException e) {
+            if (ended) {
+                return;
+            }
+            end();
+            ErrorRenderer.log(requestId, e, false);
+            outbox.send(events.error(id, requestId, e));
+        }
+
+        void cancel() {
+            if (ended) {
+                return;
+            }
+            end();
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
+
+        private void end() {
+            ended = true;
+            active.remove(id, this);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            context.runOnContext(v -> {
+                subscription = s;
+                if (ended) {
+                    s.cancel();
+                } else {
+                    s.request(INITIAL_DEMAND);
+                }
+            });
+        }
+
+        @Override
+        public void onItem(GenerationEvent event) {
+            context.runOnContext(v -> handle(event));
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            context.runOnContext(v -> fail(ErrorRenderer.classify(failure)));
+        }
+
+        @Override
+        public void onCompletion() {
+            // Finished already ended the generation; a completion without it is a backend bug.
+            context.runOnContext(v -> fail(new GatewayException.BackendError(
+                    "The model backend ended without finishing the answer.", null)));
+        }
+
+        private void handle(GenerationEvent event) {
+            if (ended) {
+                return;
+            }
+            if (event instanceof GenerationEvent.Token token) {
+                outbox.send(RealtimeEvents.chunk(chunkHead, token.text()));
+                outbox.whenWritable(() -> {
+                    if (!ended) {
+                        subscription.request(1);
+                    }
+                });
+            } else if (event instanceof GenerationEvent.Finished finished) {
+                end();
+                outbox.send(events.done(id, requestId, finished));
+            }
+        }
+
+        private void fail(GatewayException e) {
+            if (ended) {
+                return;
+            }
+            end();
+            ErrorRenderer.log(requestId, e, true);
+            outbox.send(events.error(id, requestId, e));
+        }
+    }
+}
