@@ -344,6 +344,8 @@ final class RealtimeSession implements Outbox.Listener {
             } else if (event instanceof GenerationEvent.Finished finished) {
                 end();
                 outbox.send(events.done(id, requestId, finished));
+            } else if (event instanceof GenerationEvent.Queued) {
+                subscription.request(1); // accepted into the queue; nothing to send yet
             }
         }
 
