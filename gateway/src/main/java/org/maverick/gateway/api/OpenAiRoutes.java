@@ -30,6 +30,7 @@ import org.maverick.gateway.queue.Messages;
 import org.maverick.gateway.queue.QueuedBackend;
 import org.maverick.gateway.queue.ResumeReader;
 import org.maverick.gateway.queue.ResumeTokens;
+import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.gateway.generation.GenerationEvent;
 
 import java.time.Instant;
@@ -63,9 +64,12 @@ public class OpenAiRoutes {
     private final ResumeReader resumeReader;
     private final QueuedBackend queued;
     private final KafkaQueue queue;
+    private final GatewayMetrics metrics;
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
-                 ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue) {
+                 ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue,
+                 GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -287,6 +291,10 @@ public class OpenAiRoutes {
     }
 
     private void reject(RoutingContext ctx, String requestId, GatewayException e) {
+        if (requestId.startsWith(RequestIds.CHAT) || requestId.startsWith(RequestIds.COMPLETION)) {
+            metrics.rejected(requestId.startsWith(RequestIds.CHAT) ? "chat" : "text_completion",
+                    config.mode().name().toLowerCase(java.util.Locale.ROOT), e.code());
+        }
         reject(ctx.response(), requestId, e);
     }
 

@@ -11,6 +11,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.Vertx;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.telemetry.GatewayMetrics;
 
 /**
  * The realtime chat WebSocket, {@code /v1/realtime/chat}: many generations at once over one socket,
@@ -33,8 +34,11 @@ public class RealtimeChatSocket {
     private final Backend backend;
     private final ObjectMapper json;
     private final GatewayConfig config;
+    private final GatewayMetrics metrics;
 
-    RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config) {
+    RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
+                       GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -45,7 +49,7 @@ public class RealtimeChatSocket {
     @NonBlocking
     void open(WebSocketConnection connection) {
         connection.userData().put(SESSION,
-                new RealtimeSession(connection, Vertx.currentContext(), validator, backend, json, config));
+                new RealtimeSession(connection, Vertx.currentContext(), validator, backend, json, config, metrics));
     }
 
     @OnTextMessage

@@ -16,6 +16,7 @@ import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
+import org.maverick.gateway.telemetry.GatewayMetrics;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +56,11 @@ final class RealtimeSession implements Outbox.Listener {
     private long stallTimer = -1;
     private boolean closed;
 
+    private final GatewayMetrics metrics;
+
     RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
-                    ObjectMapper json, GatewayConfig config) {
+                    ObjectMapper json, GatewayConfig config, GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.connection = connection;
         this.context = context;
         this.validator = validator;
@@ -66,6 +70,28 @@ final class RealtimeSession implements Outbox.Listener {
         this.events = new RealtimeEvents(json);
         this.outbox = new Outbox(config.websocket().maxPendingBytes(),
                 text -> connection.sendText(text).subscribeAsCompletionStage(), this);
+    }
+
+    private static final io.opentelemetry.context.propagation.TextMapGetter<JsonNode> MESSAGE_FIELDS =
+            new io.opentelemetry.context.propagation.TextMapGetter<>() {
+                @Override
+                public Iterable<String> keys(JsonNode message) {
+                    java.util.List<String> keys = new java.util.ArrayList<>();
+                    message.fieldNames().forEachRemaining(keys::add);
+                    return keys;
+                }
+
+                @Override
+                public String get(JsonNode message, String key) {
+                    JsonNode v = message == null ? null : message.get(key);
+                    return v != null && v.isTextual() ? v.textValue() : null;
+                }
+            };
+
+    /** The W3C trace context a create message may carry ({@code traceparent}, {@code tracestate}); else none. */
+    private static io.opentelemetry.context.Context traceParent(JsonNode message) {
+        return io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance()
+                .extract(io.opentelemetry.context.Context.root(), message, MESSAGE_FIELDS);
     }
 
     /** One client message. Every bad message gets an error event; none of them closes the socket. */
@@ -132,7 +158,7 @@ final class RealtimeSession implements Outbox.Listener {
             return;
         }
         ((ObjectNode) request).put("stream", true); // implied: a WebSocket generation always streams
-        Stream stream = new Stream(id, RequestIds.next(RequestIds.CHAT));
+        Stream stream = new Stream(id, RequestIds.next(RequestIds.CHAT), traceParent(message));
         active.put(id, stream);
         long created = Instant.now().getEpochSecond();
         Callable<Generation> parse = () -> validator.chat(WireJson.read(json, request, ChatCompletionRequest.class),
@@ -261,20 +287,25 @@ final class RealtimeSession implements Outbox.Listener {
         private final String id;
         private final String requestId;
         private final String chunkHead;
+        private final io.opentelemetry.context.Context trace;
         private Flow.Subscription subscription;
         private boolean ended;
 
-        Stream(String id, String requestId) {
+        Stream(String id, String requestId, io.opentelemetry.context.Context trace) {
             this.id = id;
             this.requestId = requestId;
             this.chunkHead = RealtimeEvents.chunkHead(id);
+            this.trace = trace;
         }
 
         void start(Generation g) {
             if (ended) {
                 return; // cancelled (or the socket closed) while the request was validated
             }
-            backend.generate(g).subscribe().withSubscriber(this);
+            // Each generation gets its own trace: the client's (from the create message) or a new one.
+            try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
+                backend.generate(g).subscribe().withSubscriber(this);
+            }
         }
 
         void refused(GatewayException e) {
@@ -282,6 +313,7 @@ final class RealtimeSession implements Outbox.Listener {
                 return;
             }
             end();
+            metrics.rejected("chat", config.mode().name().toLowerCase(java.util.Locale.ROOT), e.code());
             ErrorRenderer.log(requestId, e, false);
             outbox.send(events.error(id, requestId, e));
         }

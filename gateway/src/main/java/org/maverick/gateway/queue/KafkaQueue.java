@@ -66,10 +66,15 @@ public class KafkaQueue {
     private volatile boolean topicsChecked;
     private volatile String notReadyReason = "connecting to Kafka";
 
-    KafkaQueue(GatewayConfig config, @ConfigProperty(name = BOOTSTRAP_SETTING) Optional<String> bootstrap) {
+    KafkaQueue(GatewayConfig config, @ConfigProperty(name = BOOTSTRAP_SETTING) Optional<String> bootstrap,
+               org.maverick.gateway.telemetry.GatewayMetrics metrics) {
         this.config = config;
         this.enabled = config.queue().enabled().orElse(config.mode() == GatewayConfig.Mode.QUEUED);
         this.bootstrap = bootstrap.filter(s -> !s.isBlank());
+        if (enabled) {
+            metrics.gauge(org.maverick.gateway.telemetry.GatewayMetrics.KAFKA_READY,
+                    "1 while the Kafka cluster is reachable and the topics are checked, else 0.", () -> ready() ? 1 : 0);
+        }
     }
 
     void start(@Observes @Priority(50) StartupEvent event) {

@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
@@ -16,6 +22,7 @@ import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.Usage;
+import org.maverick.gateway.telemetry.Telemetry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,20 +40,26 @@ public class QueuedBackend implements Backend {
 
     private static final Logger LOG = Logger.getLogger(QueuedBackend.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    static final TextMapSetter<Headers> HEADERS = (headers, key, value) -> {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    };
 
     private final KafkaQueue queue;
     private final ReplyRouter router;
     private final ResumeTokens resumeTokens;
     private final ObjectMapper json;
     private final GatewayConfig.Queue config;
+    private final Telemetry telemetry;
 
     QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
-                  GatewayConfig config) {
+                  GatewayConfig config, Telemetry telemetry) {
         this.queue = queue;
         this.router = router;
         this.resumeTokens = resumeTokens;
         this.json = json;
         this.config = config.queue();
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -65,10 +78,11 @@ public class QueuedBackend implements Backend {
             return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
                     "The request queue is unavailable; retry shortly.", RETRY_AFTER, null));
         }
-        return Multi.createFrom().emitter(emitter -> submit(g, emitter), BackPressureStrategy.BUFFER);
+        Context parent = Context.current(); // the generation's span, current while generate() runs
+        return Multi.createFrom().emitter(emitter -> submit(g, emitter, parent), BackPressureStrategy.BUFFER);
     }
 
-    private void submit(Generation g, MultiEmitter<? super GenerationEvent> emitter) {
+    private void submit(Generation g, MultiEmitter<? super GenerationEvent> emitter, Context parent) {
         String id = g.requestId();
         long now = System.currentTimeMillis();
         AtomicBoolean finished = new AtomicBoolean();
@@ -87,8 +101,26 @@ public class QueuedBackend implements Backend {
         record.headers().add(Messages.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
         record.headers().add(Messages.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
         record.headers().add(Messages.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
+        Span publish = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " publish").setParent(parent)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation.type", "send")
+                .setAttribute("messaging.destination.name", KafkaQueue.REQUESTS)
+                .setAttribute("messaging.kafka.message.key", id)
+                .setAttribute(Telemetry.REQUEST_ID, id)
+                .startSpan();
+        // The worker continues this trace from the record's headers (W3C traceparent/tracestate).
+        telemetry.inject(parent.with(publish), record.headers(), HEADERS);
         try {
             queue.producer().send(record, (metadata, error) -> {
+                if (metadata != null) {
+                    publish.setAttribute("messaging.destination.partition.id", Integer.toString(metadata.partition()));
+                    publish.setAttribute("messaging.kafka.offset", metadata.offset());
+                }
+                if (error != null) {
+                    publish.setStatus(StatusCode.ERROR, KafkaQueue.rootMessage(error));
+                }
+                publish.end();
                 if (error != null && finished.compareAndSet(false, true)) {
                     router.unregister(id);
                     LOG.warnf("request %s: could not queue: %s", id, KafkaQueue.rootMessage(error));
@@ -97,6 +129,8 @@ public class QueuedBackend implements Backend {
                 }
             });
         } catch (RuntimeException e) {
+            publish.setStatus(StatusCode.ERROR, KafkaQueue.rootMessage(e));
+            publish.end();
             finished.set(true);
             router.unregister(id);
             emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry shortly.",

@@ -1,6 +1,11 @@
 package org.maverick.gateway.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -28,6 +33,8 @@ import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.prompt.TokenCounter;
+import org.maverick.gateway.telemetry.GatewayMetrics;
+import org.maverick.gateway.telemetry.Telemetry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,6 +89,8 @@ public class Worker {
     private final TokenCounter tokens;
     private final ObjectMapper json;
     private final GatewayConfig.Queue config;
+    private final Telemetry telemetry;
+    private volatile long lag; // records behind on the owned request partitions, for the lag gauge
 
     private final ConcurrentLinkedQueue<Runnable> handoff = new ConcurrentLinkedQueue<>();
     private final Map<String, Running> running = new HashMap<>();
@@ -110,13 +119,18 @@ public class Worker {
     private long lastCommit;
 
     Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, TokenCounter tokens, ObjectMapper json,
-           GatewayConfig config) {
+           GatewayConfig config, Telemetry telemetry) {
         this.queue = queue;
         this.triton = triton;
         this.validator = validator;
         this.tokens = tokens;
         this.json = json;
         this.config = config.queue();
+        this.telemetry = telemetry;
+        telemetry.metrics().gauge(GatewayMetrics.WORKER_IN_FLIGHT, "Generations this instance's queue worker runs now.",
+                () -> inFlight);
+        telemetry.metrics().gauge(GatewayMetrics.WORKER_LAG,
+                "Requests waiting in Kafka on the partitions this instance's worker owns (consumer lag).", () -> lag);
     }
 
     void start(@Observes @Priority(70) StartupEvent event) {
@@ -191,6 +205,7 @@ public class Worker {
                 adjustPause();
                 maybeCommit(false);
                 inFlight = running.size();
+                lag = currentLag();
             } catch (WakeupException e) {
                 // shutting down
             } catch (InterruptedException e) {
@@ -310,10 +325,27 @@ public class Worker {
                     promptTokens + emittedTokens, left);
         }
         writeStatus(id, Messages.Status.RUNNING, attempt, replyTopic);
+        telemetry.metrics().queueWait(System.currentTimeMillis() - request.createdAt());
+        Span span = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " process")
+                .setParent(telemetry.extract(record.headers(), HEADERS))
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.destination.name", record.topic())
+                .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
+                .setAttribute("messaging.kafka.offset", record.offset())
+                .setAttribute("messaging.consumer.group.name", GROUP)
+                .setAttribute(Telemetry.REQUEST_ID, id)
+                .setAttribute(Telemetry.CALLER, generation.caller())
+                .setAttribute("maverick.attempt", (long) attempt)
+                .setAttribute("maverick.queue_wait_ms", (double) (System.currentTimeMillis() - request.createdAt()))
+                .startSpan();
         Running r = new Running(record, generation, promptTokens, previous,
-                publisher(id, replyTopic, attempt, previous.nextSeq(), stream), replyTopic, attempt);
+                publisher(id, replyTopic, attempt, previous.nextSeq(), stream), replyTopic, attempt, span);
         running.put(id, r);
-        r.start();
+        try (Scope ignored = span.makeCurrent()) {
+            r.start(); // the Triton call becomes a child of this span
+        }
     }
 
     private Generation validate(Messages.Request request, ConsumerRecord<String, byte[]> record) {
@@ -351,14 +383,16 @@ public class Worker {
         final EventPublisher publisher;
         final String replyTopic;
         final int attempt;
+        final Span span;
         volatile Cancellable subscription;
         volatile boolean ended;
         volatile boolean anyToken;
         ScheduledFuture<?> graceTimer;
 
         Running(ConsumerRecord<String, byte[]> record, Generation generation, int originalPromptTokens,
-                Continuation previous, EventPublisher publisher, String replyTopic, int attempt) {
+                Continuation previous, EventPublisher publisher, String replyTopic, int attempt, Span span) {
             this.record = record;
+            this.span = span;
             this.generation = generation;
             this.originalPromptTokens = originalPromptTokens;
             this.previous = previous;
@@ -400,6 +434,8 @@ public class Worker {
 
         void abandon() {
             ended = true;
+            span.setAttribute("maverick.outcome", "handed_over");
+            span.end();
             if (graceTimer != null) {
                 graceTimer.cancel(false);
             }
@@ -438,6 +474,11 @@ public class Worker {
         if (r.graceTimer != null) {
             r.graceTimer.cancel(false);
         }
+        r.span.setAttribute("maverick.outcome", state);
+        if (!Messages.Status.FINISHED.equals(state)) {
+            r.span.setStatus(StatusCode.ERROR, state);
+        }
+        r.span.end();
         running.remove(r.id());
         writeStatus(r.id(), state, r.attempt, r.replyTopic);
         done(r.record);
@@ -591,6 +632,16 @@ public class Worker {
         }
     }
 
+    private long currentLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            if (KafkaQueue.REQUESTS.equals(tp.topic())) {
+                total += consumer.currentLag(tp).orElse(0);
+            }
+        }
+        return total + waiting.size();
+    }
+
     private void drainHandoff() {
         Runnable task;
         while ((task = handoff.poll()) != null) {
@@ -606,6 +657,21 @@ public class Worker {
     static Messages.ErrorBody errorBody(GatewayException e) {
         return new Messages.ErrorBody(e.getMessage(), e.type(), e.code(), e.status());
     }
+
+    private static final TextMapGetter<org.apache.kafka.common.header.Headers> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(org.apache.kafka.common.header.Headers headers) {
+            List<String> keys = new ArrayList<>();
+            headers.forEach(h -> keys.add(h.key()));
+            return keys;
+        }
+
+        @Override
+        public String get(org.apache.kafka.common.header.Headers headers, String key) {
+            Header h = headers == null ? null : headers.lastHeader(key);
+            return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        }
+    };
 
     private static Optional<String> header(ConsumerRecord<String, byte[]> record, String name) {
         Header h = record.headers().lastHeader(name);

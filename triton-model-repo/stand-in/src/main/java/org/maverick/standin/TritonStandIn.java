@@ -58,13 +58,23 @@ public final class TritonStandIn implements AutoCloseable {
         return new Builder();
     }
 
+    private final Tracing tracing = new Tracing();
+
+    /**
+     * The server spans of the most recent calls (at most 1024), each a child of the trace context the
+     * caller sent in the call's metadata, as Triton's OpenTelemetry trace mode does.
+     */
+    public java.util.List<io.opentelemetry.sdk.trace.data.SpanData> spans() {
+        return tracing.finished();
+    }
+
     /** Binds and starts serving; returns this. */
     public synchronized TritonStandIn start() throws IOException {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
-                .addService(new InferenceService(repositories, engine))
+                .addService(io.grpc.ServerInterceptors.intercept(new InferenceService(repositories, engine), tracing))
                 .addService(HealthService.definition(faults))
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build()

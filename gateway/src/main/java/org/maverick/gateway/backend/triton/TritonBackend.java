@@ -4,7 +4,14 @@ import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelStreamInferResponse;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.smallrye.mutiny.Multi;
@@ -23,6 +30,7 @@ import org.maverick.gateway.generation.Usage;
 import org.maverick.gateway.prompt.StopStrings;
 import org.maverick.gateway.prompt.TextAssembler;
 import org.maverick.gateway.prompt.TokenCounter;
+import org.maverick.gateway.telemetry.Telemetry;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -42,13 +50,18 @@ public class TritonBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(TritonBackend.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
+    private static final TextMapSetter<Metadata> METADATA = (md, key, value) ->
+            md.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+
     private final TritonEndpoint endpoint;
     private final TokenCounter tokens;
+    private final Telemetry telemetry;
     private final long deadlineMillis;
 
-    TritonBackend(TritonEndpoint endpoint, TokenCounter tokens, GatewayConfig config) {
+    TritonBackend(TritonEndpoint endpoint, TokenCounter tokens, Telemetry telemetry, GatewayConfig config) {
         this.endpoint = endpoint;
         this.tokens = tokens;
+        this.telemetry = telemetry;
         this.deadlineMillis = config.triton().requestTimeout().toMillis();
     }
 
@@ -64,7 +77,9 @@ public class TritonBackend implements Backend {
             return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
                     "The model backend is not ready: " + endpoint.notReadyReason(), RETRY_AFTER, null));
         }
-        return Multi.createFrom().emitter(emitter -> new Call(generation, contract.get(), emitter).start(),
+        // The trace context is taken now, where the caller made its span current; the call starts later.
+        Context parent = Context.current();
+        return Multi.createFrom().emitter(emitter -> new Call(generation, contract.get(), emitter, parent).start(),
                 BackPressureStrategy.BUFFER);
     }
 
@@ -85,11 +100,16 @@ public class TritonBackend implements Backend {
         private OptionalInt engineCompletionTokens = OptionalInt.empty();
         private OptionalInt enginePromptTokens = OptionalInt.empty();
         private Optional<String> engineFinishReason = Optional.empty();
+        private final Context parent;
+        private final java.util.concurrent.atomic.AtomicReference<Span> span = new java.util.concurrent.atomic.AtomicReference<>();
+        private long startNanos;
 
-        Call(Generation generation, ModelContract contract, MultiEmitter<? super GenerationEvent> emitter) {
+        Call(Generation generation, ModelContract contract, MultiEmitter<? super GenerationEvent> emitter,
+             Context parent) {
             this.generation = generation;
             this.contract = contract;
             this.emitter = emitter;
+            this.parent = parent;
             this.text = contract.kind() == ModelContract.Kind.LLMAPI
                     ? TextAssembler.cumulative(StopStrings.of(generation.stop()))
                     : TextAssembler.deltaBytes(StopStrings.of(generation.stop()));
@@ -99,7 +119,24 @@ public class TritonBackend implements Backend {
             // Register the cancellation hook before the call exists, so a client that is already gone
             // when the call starts still cancels it (beforeStart runs inside modelStreamInfer).
             emitter.onTermination(this::onTermination);
+            startNanos = System.nanoTime();
+            Span callSpan = telemetry.tracer().spanBuilder("inference.GRPCInferenceService/ModelStreamInfer")
+                    .setParent(parent).setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("rpc.system", "grpc")
+                    .setAttribute("rpc.service", "inference.GRPCInferenceService")
+                    .setAttribute("rpc.method", "ModelStreamInfer")
+                    .setAttribute("server.address", endpoint.address())
+                    .setAttribute(Telemetry.SYSTEM, "triton")
+                    .setAttribute(Telemetry.OPERATION, "chat")
+                    .setAttribute(Telemetry.REQUEST_MODEL, contract.modelName())
+                    .setAttribute(Telemetry.REQUEST_ID, generation.requestId())
+                    .startSpan();
+            span.set(callSpan);
+            // Triton in OpenTelemetry trace mode joins the trace from the call's metadata (one stream, one context).
+            Metadata headers = new Metadata();
+            telemetry.inject(parent.with(callSpan), headers, METADATA);
             GRPCInferenceServiceGrpc.newStub(endpoint.channel())
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .modelStreamInfer(this);
             try {
@@ -215,8 +252,29 @@ public class TritonBackend implements Backend {
             }
             int promptTokens = enginePromptTokens.orElse(generation.promptTokens());
             exact &= enginePromptTokens.isPresent() || generation.exactTokens();
+            endSpan(null, completionTokens, reason.wire());
             emitter.emit(new GenerationEvent.Finished(reason, new Usage(promptTokens, completionTokens, exact)));
             emitter.complete();
+        }
+
+        /** Ends the client span and records the call's duration; {@code errorType} null means success. */
+        private void endSpan(String errorType, int completionTokens, String finishReason) {
+            Span s = span.getAndSet(null); // finish, failure and cancellation may race: end it once
+            if (s == null) {
+                return;
+            }
+            if (completionTokens >= 0) {
+                s.setAttribute(Telemetry.OUTPUT_TOKENS, (long) completionTokens);
+            }
+            if (finishReason != null) {
+                s.setAttribute(Telemetry.FINISH_REASONS, java.util.List.of(finishReason));
+            }
+            if (errorType != null) {
+                s.setAttribute(Telemetry.ERROR_TYPE, errorType);
+                s.setStatus(StatusCode.ERROR, errorType);
+            }
+            s.end();
+            telemetry.metrics().tritonCall(contract.modelName(), System.nanoTime() - startNanos, errorType);
         }
 
         @Override
@@ -266,6 +324,7 @@ public class TritonBackend implements Backend {
 
         private void fail(GatewayException e, boolean cancelCall) {
             done = true;
+            endSpan(e.code(), -1, null);
             if (cancelCall && call != null) {
                 call.cancel("gateway gave up on the request", null);
             }
@@ -276,6 +335,7 @@ public class TritonBackend implements Backend {
         private void onTermination() {
             if (!done) {
                 done = true;
+                endSpan("cancelled", -1, null);
                 LOG.debugf("request %s: subscriber gone, cancelling the Triton call", generation.requestId());
                 if (call != null) {
                     call.cancel("client gone", null);

@@ -41,7 +41,7 @@ public class TritonEndpoint {
     private volatile boolean ready;
     private volatile String notReadyReason = "not probed yet";
 
-    TritonEndpoint(GatewayConfig config) {
+    TritonEndpoint(GatewayConfig config, org.maverick.gateway.telemetry.GatewayMetrics metrics) {
         this.config = config.triton();
         String endpoint = this.config.endpoint().trim();
         int colon = endpoint.lastIndexOf(':');
@@ -58,6 +58,9 @@ public class TritonEndpoint {
             throw new IllegalArgumentException(ENDPOINT_SETTING + " must be host:port (Triton's gRPC port, 8001 "
                     + "by default), got '" + endpoint + "'");
         }
+        metrics.gauge(org.maverick.gateway.telemetry.GatewayMetrics.TRITON_READY,
+                "1 while the Triton endpoint's server and model are ready, else 0.", () -> ready() ? 1 : 0,
+                "server.address", host + ":" + port);
     }
 
     void start(@Observes @Priority(100) StartupEvent event) {

@@ -1,0 +1,95 @@
+package org.maverick.gateway.telemetry;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.maverick.gateway.generation.Generation;
+
+/**
+ * The gateway's tracing: one {@code chat <model>} span per generation (OpenTelemetry GenAI
+ * conventions), and the W3C trace context carried across every hop (gRPC metadata to Triton, Kafka
+ * record headers to workers). No prompt or completion text is ever put on a span.
+ */
+@ApplicationScoped
+public class Telemetry {
+
+    public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
+    public static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");
+    public static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+    public static final AttributeKey<Long> MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
+    public static final AttributeKey<Double> TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
+    public static final AttributeKey<Double> TOP_P = AttributeKey.doubleKey("gen_ai.request.top_p");
+    public static final AttributeKey<Long> SEED = AttributeKey.longKey("gen_ai.request.seed");
+    public static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
+    public static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
+    public static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
+    public static final AttributeKey<java.util.List<String>> FINISH_REASONS =
+            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
+    public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("maverick.request_id");
+    public static final AttributeKey<String> MODE = AttributeKey.stringKey("maverick.mode");
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("maverick.outcome");
+    public static final AttributeKey<String> CALLER = AttributeKey.stringKey("maverick.caller");
+    public static final AttributeKey<Double> TTFT_MS = AttributeKey.doubleKey("maverick.time_to_first_token_ms");
+    public static final AttributeKey<Double> TPOT_MS = AttributeKey.doubleKey("maverick.time_per_output_token_ms");
+
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+    private final GatewayMetrics metrics;
+
+    Telemetry(OpenTelemetry openTelemetry, GatewayMetrics metrics) {
+        this.tracer = openTelemetry.getTracer("org.maverick.gateway");
+        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+        this.metrics = metrics;
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Starts tracking a generation: its span is a child of the current context (the HTTP request's). */
+    public GenerationTrace start(Generation g) {
+        String op = operation(g);
+        Span span = tracer.spanBuilder(op + " " + g.modelId())
+                .setParent(Context.current())
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(OPERATION, op)
+                .setAttribute(REQUEST_MODEL, g.modelId())
+                .setAttribute(MAX_TOKENS, (long) g.sampling().maxTokens())
+                .setAttribute(TEMPERATURE, g.sampling().temperature())
+                .setAttribute(TOP_P, g.sampling().topP())
+                .setAttribute(REQUEST_ID, g.requestId())
+                .setAttribute(MODE, mode(g))
+                .setAttribute(CALLER, g.caller())
+                .startSpan();
+        g.sampling().seed().ifPresent(seed -> span.setAttribute(SEED, seed));
+        return new GenerationTrace(g, op, mode(g), span, Context.current().with(span), metrics, System.nanoTime());
+    }
+
+    public <C> void inject(Context context, C carrier, TextMapSetter<C> setter) {
+        propagator.inject(context, carrier, setter);
+    }
+
+    public <C> Context extract(C carrier, TextMapGetter<C> getter) {
+        return propagator.extract(Context.root(), carrier, getter);
+    }
+
+    public static String operation(Generation g) {
+        return g.kind() == Generation.Kind.CHAT ? "chat" : "text_completion";
+    }
+
+    public static String mode(Generation g) {
+        return g.dispatch() == Generation.Dispatch.QUEUED ? "queued" : "direct";
+    }
+}
