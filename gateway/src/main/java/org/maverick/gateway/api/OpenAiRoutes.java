@@ -19,6 +19,7 @@ import org.maverick.gateway.api.openai.Completion;
 import org.maverick.gateway.api.openai.CompletionRequest;
 import org.maverick.gateway.api.openai.ModelList;
 import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
@@ -65,11 +66,13 @@ public class OpenAiRoutes {
     private final QueuedBackend queued;
     private final KafkaQueue queue;
     private final GatewayMetrics metrics;
+    private final ApiKeys apiKeys;
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
                  ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue,
-                 GatewayMetrics metrics) {
+                 GatewayMetrics metrics, ApiKeys apiKeys) {
         this.metrics = metrics;
+        this.apiKeys = apiKeys;
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -90,6 +93,7 @@ public class OpenAiRoutes {
                 .failureHandler(this::failure);
         router.get("/v1/streams/:token").handler(this::resume).failureHandler(this::failure);
         router.post("/v1/requests/:id/cancel").handler(this::cancel).failureHandler(this::failure);
+        router.post("/v1/realtime/tickets").handler(this::ticket).failureHandler(this::failure);
         router.get("/v1/models").handler(this::models).failureHandler(this::failure);
         router.get("/v1/models/:id").handler(this::model).failureHandler(this::failure);
         router.route("/v1/*").handler(ctx -> ErrorRenderer.respond(ctx.response(), json,
@@ -101,14 +105,19 @@ public class OpenAiRoutes {
         Buffer body = ctx.body().buffer();
         String requestId = RequestIds.next(idPrefix);
         Optional<Generation.Dispatch> dispatch;
+        String tenant;
         try {
+            tenant = apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
             dispatch = dispatchOverride(ctx.request().getHeader(MODE_HEADER));
+            requireJson(ctx);
         } catch (GatewayException e) {
             reject(ctx, requestId, e);
             return;
         }
-        BiFunction<byte[], String, Generation> prepare = dispatch.isEmpty() ? parse
-                : (bytes, id) -> parse.apply(bytes, id).withDispatch(dispatch.get());
+        BiFunction<byte[], String, Generation> prepare = (bytes, id) -> {
+            Generation g = parse.apply(bytes, id).withCaller(tenant);
+            return dispatch.isEmpty() ? g : g.withDispatch(dispatch.get());
+        };
         if (body == null || body.length() == 0) {
             reject(ctx, requestId, new InvalidRequest(null, "The request body is empty; send a JSON object.",
                     "invalid_json"));
@@ -197,6 +206,32 @@ public class OpenAiRoutes {
         }
     }
 
+    /** A body that is not JSON is refused by its declared type, before it is parsed. */
+    private static void requireJson(RoutingContext ctx) {
+        String type = ctx.request().getHeader("content-type");
+        if (type != null && !type.isBlank() && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new InvalidRequest("Content-Type", "The request body must be JSON (Content-Type: application/json), "
+                    + "got '" + type + "'.", "invalid_content_type");
+        }
+    }
+
+    /**
+     * {@code POST /v1/realtime/tickets}: a short-lived ticket for browsers, which cannot put an API key in
+     * a WebSocket's headers: open {@code /v1/realtime/chat?ticket=...} with it within a minute.
+     */
+    private void ticket(RoutingContext ctx) {
+        String tenant;
+        try {
+            tenant = apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
+        } catch (GatewayException e) {
+            reject(ctx, "-", e);
+            return;
+        }
+        java.time.Duration ttl = java.time.Duration.ofSeconds(60);
+        writeJson(ctx.response(), java.util.Map.of("object", "realtime.ticket",
+                "ticket", resumeTokens.issueTicket(tenant, ttl), "expires_in", ttl.toSeconds()));
+    }
+
     private static Optional<Generation.Dispatch> dispatchOverride(String header) {
         if (header == null || header.isBlank()) {
             return Optional.empty();
@@ -240,6 +275,12 @@ public class OpenAiRoutes {
     /** {@code POST /v1/requests/{id}/cancel}: cancels a queued generation wherever it runs. */
     private void cancel(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        try {
+            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
+        } catch (GatewayException e) {
+            reject(ctx, id, e);
+            return;
+        }
         if (!queue.enabled()) {
             reject(ctx, id, new GatewayException.NotFound(404, "Only queued requests can be cancelled by id; the "
                     + "queue is not enabled on this gateway."));
@@ -251,12 +292,24 @@ public class OpenAiRoutes {
     }
 
     private void models(RoutingContext ctx) {
+        try {
+            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
+        } catch (GatewayException e) {
+            reject(ctx, "-", e);
+            return;
+        }
         ModelList list = new ModelList("list", List.of(card()));
         writeJson(ctx.response(), list);
     }
 
     private void model(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        try {
+            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
+        } catch (GatewayException e) {
+            reject(ctx, "-", e);
+            return;
+        }
         if (!config.model().id().equals(id)) {
             ErrorRenderer.respond(ctx.response(), json, new GatewayException.ModelNotFound(id));
             return;

@@ -12,6 +12,8 @@ import io.vertx.core.Vertx;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.telemetry.GatewayMetrics;
+import org.maverick.gateway.admission.ApiKeys;
+import org.maverick.gateway.queue.ResumeTokens;
 
 /**
  * The realtime chat WebSocket, {@code /v1/realtime/chat}: many generations at once over one socket,
@@ -35,10 +37,14 @@ public class RealtimeChatSocket {
     private final ObjectMapper json;
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
+    private final ApiKeys apiKeys;
+    private final ResumeTokens tickets;
 
     RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
-                       GatewayMetrics metrics) {
+                       GatewayMetrics metrics, ApiKeys apiKeys, ResumeTokens tickets) {
         this.metrics = metrics;
+        this.apiKeys = apiKeys;
+        this.tickets = tickets;
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -48,8 +54,33 @@ public class RealtimeChatSocket {
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {
-        connection.userData().put(SESSION,
-                new RealtimeSession(connection, Vertx.currentContext(), validator, backend, json, config, metrics));
+        connection.userData().put(SESSION, new RealtimeSession(connection, Vertx.currentContext(), validator, backend,
+                json, config, metrics, apiKeys, tenantAtOpen(connection)));
+    }
+
+    /**
+     * The tenant known when the socket opens: from an Authorization header (non-browser clients) or a
+     * {@code ?ticket=} (browsers); otherwise the client authenticates with its first message.
+     */
+    private java.util.Optional<String> tenantAtOpen(WebSocketConnection connection) {
+        if (!apiKeys.enabled()) {
+            return java.util.Optional.of(ApiKeys.ANONYMOUS);
+        }
+        String ticket = connection.handshakeRequest().query() == null ? null
+                : new io.netty.handler.codec.http.QueryStringDecoder("?" + connection.handshakeRequest().query())
+                .parameters().getOrDefault("ticket", java.util.List.of()).stream().findFirst().orElse(null);
+        if (ticket != null) {
+            return tickets.verifyTicket(ticket);
+        }
+        String authorization = connection.handshakeRequest().header("Authorization");
+        if (authorization != null) {
+            try {
+                return java.util.Optional.of(apiKeys.tenantOfHeader(authorization));
+            } catch (org.maverick.gateway.generation.GatewayException e) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     @OnTextMessage

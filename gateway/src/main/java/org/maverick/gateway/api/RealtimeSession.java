@@ -17,6 +17,7 @@ import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
 import org.maverick.gateway.telemetry.GatewayMetrics;
+import org.maverick.gateway.admission.ApiKeys;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,10 +58,16 @@ final class RealtimeSession implements Outbox.Listener {
     private boolean closed;
 
     private final GatewayMetrics metrics;
+    private final ApiKeys apiKeys;
+    /** The tenant, once authenticated (upgrade header, ticket, or an auth message); null before. */
+    private String tenant;
 
     RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
-                    ObjectMapper json, GatewayConfig config, GatewayMetrics metrics) {
+                    ObjectMapper json, GatewayConfig config, GatewayMetrics metrics, ApiKeys apiKeys,
+                    java.util.Optional<String> tenant) {
         this.metrics = metrics;
+        this.apiKeys = apiKeys;
+        this.tenant = tenant.orElse(null);
         this.connection = connection;
         this.context = context;
         this.validator = validator;
@@ -119,11 +126,31 @@ final class RealtimeSession implements Outbox.Listener {
             return;
         }
         switch (type.textValue()) {
-            case "create" -> create(message, text.length());
+            case "auth" -> authenticate(message);
+            case "create" -> {
+                if (tenant == null) {
+                    refuse(id, new GatewayException.Unauthorized("Authenticate first: send {\"type\":\"auth\","
+                            + "\"api_key\":\"...\"} as the first message, or open the socket with a ticket "
+                            + "(POST /v1/realtime/tickets) or an Authorization header."));
+                    return;
+                }
+                create(message, text.length());
+            }
             case "cancel" -> cancel(message);
             case "ping" -> outbox.send(RealtimeEvents.PONG);
             default -> refuse(id, new InvalidRequest("type", "Unknown message type '" + type.textValue()
-                    + "': expected create, cancel or ping.", "unknown_type"));
+                    + "': expected auth, create, cancel or ping.", "unknown_type"));
+        }
+    }
+
+    /** {@code {"type":"auth","api_key":"..."}}: the key is checked and forgotten, never logged or echoed. */
+    private void authenticate(JsonNode message) {
+        JsonNode key = message.get("api_key");
+        try {
+            tenant = apiKeys.tenantOfKey(key != null && key.isTextual() ? key.textValue() : null);
+            outbox.send("{\"type\":\"authenticated\"}");
+        } catch (GatewayException e) {
+            refuse(null, e);
         }
     }
 
@@ -159,10 +186,11 @@ final class RealtimeSession implements Outbox.Listener {
         }
         ((ObjectNode) request).put("stream", true); // implied: a WebSocket generation always streams
         Stream stream = new Stream(id, RequestIds.next(RequestIds.CHAT), traceParent(message));
+        String caller = tenant;
         active.put(id, stream);
         long created = Instant.now().getEpochSecond();
         Callable<Generation> parse = () -> validator.chat(WireJson.read(json, request, ChatCompletionRequest.class),
-                stream.requestId, created);
+                stream.requestId, created).withCaller(caller);
         // Same rule as the HTTP edge: small requests on the event loop, large ones on a worker.
         if (size <= config.limits().inlineParseBytes()) {
             Generation g;
@@ -376,8 +404,8 @@ final class RealtimeSession implements Outbox.Listener {
             } else if (event instanceof GenerationEvent.Finished finished) {
                 end();
                 outbox.send(events.done(id, requestId, finished));
-            } else if (event instanceof GenerationEvent.Queued) {
-                subscription.request(1); // accepted into the queue; nothing to send yet
+            } else if (event instanceof GenerationEvent.Queued || event instanceof GenerationEvent.Admitted) {
+                subscription.request(1); // admitted, or accepted into the queue: nothing to send yet
             }
         }
 

@@ -80,7 +80,6 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
                 onClientGone.run();
             }
         });
-        timer = context.owner().setPeriodic(keepAlive.toMillis(), id -> keepAlive());
         events.subscribe().withSubscriber(this);
     }
 
@@ -138,6 +137,12 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
             response.end(ChunkEncoder.DONE);
         } else if (event instanceof GenerationEvent.Queued queued) {
             resumeUrl = "/v1/streams/" + queued.resumeToken();
+            subscription.request(1);
+        } else if (event instanceof GenerationEvent.Admitted) {
+            // Admission is decided: keep-alive comments may start (they commit the 200 status).
+            if (timer < 0) {
+                timer = context.owner().setPeriodic(keepAlive.toMillis(), id -> keepAlive());
+            }
             subscription.request(1);
         }
     }

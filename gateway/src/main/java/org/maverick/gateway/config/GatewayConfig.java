@@ -6,6 +6,8 @@ import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,77 @@ public interface GatewayConfig {
     Queue queue();
 
     EmbeddedKafka embeddedKafka();
+
+    Auth auth();
+
+    Admission admission();
+
+    interface Auth {
+        /**
+         * Require an API key (Bearer) on every API request. Only the local run and tests turn it off;
+         * a production gateway without keys configured refuses every request with 401.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Tenants by name: {@code gateway.auth.tenants.<name>.key-sha256} (hex SHA-256 of each key; keys
+         * themselves are never stored), {@code .max-concurrent}, {@code .tokens-per-minute}. Keep them in a
+         * mounted file named by {@code quarkus.config.locations} to keep keys out of the image.
+         */
+        Map<String, Tenant> tenants();
+    }
+
+    interface Tenant {
+        /** Hex SHA-256 digests of this tenant's API keys (several, for rotation). */
+        List<String> keySha256();
+
+        /** Most generations this tenant may run at once on one instance. */
+        @WithDefault("16")
+        int maxConcurrent();
+
+        /** Tokens (prompt plus max_tokens, unused output refunded) this tenant may use per minute on one instance. */
+        @WithDefault("1000000")
+        long tokensPerMinute();
+    }
+
+    interface Admission {
+        /** Most direct-mode generations one instance runs at once (size it from Triton's batch slots). */
+        @WithDefault("512")
+        int maxInFlight();
+
+        /** Most direct-mode requests waiting for a slot; past it, 429 at once. */
+        @WithDefault("256")
+        int maxWaiting();
+
+        /** Longest a direct-mode request waits for a slot before a 429. */
+        @WithDefault("30s")
+        Duration maxWait();
+
+        /** Most queued requests this instance has admitted and not yet seen finish; past it, 429 at once. */
+        @WithDefault("4096")
+        int maxQueued();
+
+        /** Concurrent generations of the anonymous tenant (auth off) and of unknown Kafka callers. */
+        @WithDefault("64")
+        int anonymousMaxConcurrent();
+
+        /** Token budget per minute of the anonymous tenant. */
+        @WithDefault("10000000")
+        long anonymousTokensPerMinute();
+
+        /** A stream with no event for this long is ended with a timeout error (the engine stalled). */
+        @WithDefault("120s")
+        Duration idleTimeout();
+
+        /** Longest one generation may take end to end, as the client sees it. */
+        @WithDefault("15m")
+        Duration requestTimeout();
+
+        /** On shutdown, how long in-flight streams may finish before they are ended with an error event. */
+        @WithDefault("20s")
+        Duration shutdownGrace();
+    }
 
     interface EmbeddedKafka {
         /**

@@ -92,6 +92,65 @@ public abstract sealed class GatewayException extends RuntimeException {
         }
     }
 
+    /** No API key, or one the gateway does not know (401). The key itself is never echoed or logged. */
+    public static final class Unauthorized extends GatewayException {
+        public Unauthorized(String message) {
+            super(message, Optional.empty(), null);
+        }
+
+        @Override
+        public int status() {
+            return 401;
+        }
+
+        @Override
+        public String type() {
+            return "invalid_request_error";
+        }
+
+        @Override
+        public String code() {
+            return "invalid_api_key";
+        }
+    }
+
+    /**
+     * Over a limit (429): a tenant's concurrent generations or token budget, or the gateway's
+     * capacity. The message names the limit; {@code Retry-After} says when trying again makes sense.
+     */
+    public static final class RateLimited extends GatewayException {
+        private final String type;
+        private final String code;
+        private final Duration retryAfter;
+
+        public RateLimited(String type, String code, String message, Duration retryAfter) {
+            super(message, Optional.empty(), null);
+            this.type = type;
+            this.code = code;
+            this.retryAfter = retryAfter;
+        }
+
+        @Override
+        public int status() {
+            return 429;
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+
+        @Override
+        public Optional<Duration> retryAfter() {
+            return Optional.of(retryAfter);
+        }
+    }
+
     /** The requested model is not served here (404). */
     public static final class ModelNotFound extends GatewayException {
         public ModelNotFound(String model) {

@@ -55,6 +55,12 @@ public record Generation(
                 includeUsage, createdEpochSeconds, newDispatch, caller);
     }
 
+    /** The same generation on behalf of a tenant (the API key's name). */
+    public Generation withCaller(String newCaller) {
+        return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
+                includeUsage, createdEpochSeconds, dispatch, newCaller);
+    }
+
     /** The same generation with another prompt and limits (a worker continuing an interrupted answer). */
     public Generation continuing(String newPrompt, int newPromptTokens, int maxTokens) {
         Sampling s = new Sampling(maxTokens, sampling.temperature, sampling.topP, sampling.presencePenalty,

@@ -30,6 +30,14 @@ public sealed interface GenerationEvent {
     }
 
     /**
+     * The request passed admission (auth, limits, capacity) and is on its way to the engine: from
+     * here on the answer is 200, so a stream may send keep-alive comments.
+     */
+    record Admitted() implements GenerationEvent {
+        public static final Admitted INSTANCE = new Admitted();
+    }
+
+    /**
      * The request was accepted into the queue. {@code resumeToken} lets a client that lost its
      * connection pick the stream up again, on any instance, from the event after the last it saw.
      */

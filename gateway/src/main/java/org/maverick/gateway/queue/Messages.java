@@ -19,6 +19,8 @@ public final class Messages {
     public static final String REPLY_TOPIC = "maverick-reply-topic";
     public static final String CALLER = "maverick-caller";
     public static final String SCHEMA = "maverick-schema";
+    /** Set by a gateway instance on requests it already admitted (tenant limits applied at its edge). */
+    public static final String ADMITTED = "maverick-admitted";
     public static final String DLQ_REASON = "maverick-dlq-reason";
     public static final String DLQ_TOPIC = "maverick-dlq-topic";
     public static final String DLQ_PARTITION = "maverick-dlq-partition";

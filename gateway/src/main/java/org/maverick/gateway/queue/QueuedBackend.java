@@ -101,6 +101,7 @@ public class QueuedBackend implements Backend {
         record.headers().add(Messages.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
         record.headers().add(Messages.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
         record.headers().add(Messages.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Messages.ADMITTED, "1".getBytes(StandardCharsets.UTF_8));
         Span publish = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " publish").setParent(parent)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute("messaging.system", "kafka")

@@ -83,6 +83,45 @@ public class ResumeTokens {
         }
     }
 
+    /** A short-lived WebSocket ticket: which tenant, until when. */
+    public record Ticket(@JsonProperty("tenant") String tenant, @JsonProperty("exp") long expiresAt) {
+    }
+
+    /**
+     * A ticket for browsers, which cannot send an Authorization header on a WebSocket: signed like
+     * resume tokens, so that any instance accepts it, and valid for a short time only.
+     */
+    public String issueTicket(String tenant, java.time.Duration ttl) {
+        try {
+            byte[] payload = json.writeValueAsBytes(new Ticket(tenant, System.currentTimeMillis() + ttl.toMillis()));
+            return "t." + B64.encodeToString(payload) + "." + B64.encodeToString(mac(payload));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The tenant of a valid, unexpired ticket. */
+    public Optional<String> verifyTicket(String ticket) {
+        if (ticket == null || !ticket.startsWith("t.")) {
+            return Optional.empty();
+        }
+        String token = ticket.substring(2);
+        int dot = token.indexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] payload = B64D.decode(token.substring(0, dot));
+            if (!MessageDigest.isEqual(B64D.decode(token.substring(dot + 1)), mac(payload))) {
+                return Optional.empty();
+            }
+            Ticket t = json.readValue(payload, Ticket.class);
+            return t.expiresAt() > System.currentTimeMillis() ? Optional.of(t.tenant()) : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
     private byte[] mac(byte[] payload) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -24,6 +24,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.api.RequestValidator;
+import org.maverick.gateway.admission.Admission;
+import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.api.openai.ChatCompletionRequest;
 import org.maverick.gateway.api.openai.CompletionRequest;
 import org.maverick.gateway.api.openai.UsageDto;
@@ -82,6 +84,8 @@ public class Worker {
     private static final Logger LOG = Logger.getLogger(Worker.class);
     static final String GROUP = "maverick-workers";
     private static final long RETRY_DELAY_MS = 1000;
+    /** Requests fetched but not started (their callers are at a limit, or no slot is free), at most. */
+    private static final int MAX_WAITING = 256;
 
     private final KafkaQueue queue;
     private final TritonBackend triton;
@@ -116,10 +120,16 @@ public class Worker {
     private volatile boolean stopping;
     private volatile int inFlight; // running.size(), published for other threads
     private long retryNotBefore;
+    private String lastCaller = "";
     private long lastCommit;
 
+    private final Admission admission;
+    private final ApiKeys apiKeys;
+
     Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, TokenCounter tokens, ObjectMapper json,
-           GatewayConfig config, Telemetry telemetry) {
+           GatewayConfig config, Telemetry telemetry, Admission admission, ApiKeys apiKeys) {
+        this.admission = admission;
+        this.apiKeys = apiKeys;
         this.queue = queue;
         this.triton = triton;
         this.validator = validator;
@@ -240,11 +250,18 @@ public class Worker {
 
     private void startWaiting() {
         long now = System.currentTimeMillis();
+        Set<String> blocked = new HashSet<>(); // callers at their limit, for this round
         while (!waiting.isEmpty() && running.size() < config.workerMaxInFlight() && triton.ready()
                 && now >= retryNotBefore) {
-            ConsumerRecord<String, byte[]> record = waiting.pollFirst();
+            ConsumerRecord<String, byte[]> record = pickFairly(blocked);
+            if (record == null) {
+                return; // everybody waiting is at a limit
+            }
             try {
-                take(record);
+                if (!take(record)) {
+                    blocked.add(callerOf(record));
+                    waiting.addFirst(record);
+                }
             } catch (RuntimeException e) {
                 LOG.errorf(e, "request %s: worker failed to start it", record.key());
                 deadLetter(record, "worker error: " + e.getMessage());
@@ -253,7 +270,40 @@ public class Worker {
         }
     }
 
-    private void take(ConsumerRecord<String, byte[]> record) {
+    /**
+     * Callers take turns: the next request comes from the first caller after the one served last
+     * (in the order the waiting requests arrived), so one caller's burst cannot starve the others.
+     */
+    private ConsumerRecord<String, byte[]> pickFairly(Set<String> blocked) {
+        java.util.List<String> callers = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : waiting) {
+            String c = callerOf(r);
+            if (!callers.contains(c) && !blocked.contains(c)) {
+                callers.add(c);
+            }
+        }
+        if (callers.isEmpty()) {
+            return null;
+        }
+        int next = (callers.indexOf(lastCaller) + 1) % callers.size();
+        String caller = callers.get(next);
+        for (Iterator<ConsumerRecord<String, byte[]>> it = waiting.iterator(); it.hasNext(); ) {
+            ConsumerRecord<String, byte[]> r = it.next();
+            if (caller.equals(callerOf(r))) {
+                it.remove();
+                lastCaller = caller;
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String callerOf(ConsumerRecord<String, byte[]> record) {
+        return header(record, Messages.CALLER).orElse(RequestValidator.ANONYMOUS);
+    }
+
+    /** Starts (or settles) a request; false when its caller is at a limit and it must wait. */
+    private boolean take(ConsumerRecord<String, byte[]> record) {
         Messages.Request request;
         try {
             request = json.readValue(record.value(), Messages.Request.class);
@@ -268,7 +318,7 @@ public class Worker {
         } catch (Exception e) {
             deadLetter(record, "unreadable request: " + e.getMessage());
             done(record);
-            return;
+            return true;
         }
         String id = request.requestId();
         String replyTopic = header(record, Messages.REPLY_TOPIC).orElse(KafkaQueue.EVENTS);
@@ -276,7 +326,7 @@ public class Worker {
         if (running.containsKey(id) || (status != null && status.done())) {
             LOG.debugf("request %s: already %s, not run again", id, running.containsKey(id) ? "running" : status.state());
             done(record);
-            return;
+            return true;
         }
         int attempt = status == null ? 1 : status.attempt() + 1;
         boolean stream = request.request().path("stream").asBoolean(true);
@@ -284,13 +334,13 @@ public class Worker {
             publisher(id, replyTopic, attempt, 0, stream).fail(Messages.Event.CANCELLED, null);
             writeStatus(id, Messages.Status.CANCELLED, attempt, replyTopic);
             done(record);
-            return;
+            return true;
         }
         if (request.deadlineAt() != null && System.currentTimeMillis() > request.deadlineAt()) {
             publisher(id, replyTopic, attempt, 0, stream).fail(Messages.Event.EXPIRED, null);
             writeStatus(id, Messages.Status.EXPIRED, attempt, replyTopic);
             done(record);
-            return;
+            return true;
         }
         Generation generation;
         try {
@@ -300,14 +350,14 @@ public class Worker {
             publisher(id, replyTopic, attempt, 0, stream).fail(Messages.Event.ERROR, errorBody(e));
             writeStatus(id, Messages.Status.FAILED, attempt, replyTopic);
             done(record);
-            return;
+            return true;
         }
         Continuation previous = attempt > 1 ? Continuation.read(queue, json, replyTopic, id, request.createdAt())
                 : Continuation.NONE;
         if (previous.finished()) {
             writeStatus(id, Messages.Status.FINISHED, attempt - 1, replyTopic);
             done(record);
-            return;
+            return true;
         }
         int promptTokens = generation.promptTokens();
         if (attempt > 1) {
@@ -319,10 +369,30 @@ public class Worker {
                 p.finish("length", new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
                 writeStatus(id, Messages.Status.FINISHED, attempt, replyTopic);
                 done(record);
-                return;
+                return true;
             }
             generation = generation.continuing(generation.prompt() + previous.text(),
                     promptTokens + emittedTokens, left);
+        }
+        // Requests from HTTP or WebSocket clients were admitted by the instance that took them; requests
+        // put on Kafka by event-driven callers meet the same tenant limits here, by their caller header.
+        Admission.Permit permit = null;
+        if (header(record, Messages.ADMITTED).isEmpty()) {
+            String caller = callerOf(record);
+            if (apiKeys.knownTenant(caller).isEmpty()) {
+                GatewayException e = new GatewayException.Unauthorized("Unknown caller '" + caller + "' in the "
+                        + Messages.CALLER + " header: it must name a configured tenant.");
+                publisher(id, replyTopic, attempt, 0, stream).fail(Messages.Event.ERROR, errorBody(e));
+                writeStatus(id, Messages.Status.FAILED, attempt, replyTopic);
+                done(record);
+                return true;
+            }
+            try {
+                permit = admission.admit(generation.withDispatch(Generation.Dispatch.QUEUED)).await().indefinitely();
+            } catch (GatewayException.RateLimited limited) {
+                LOG.debugf("request %s: caller %s at a limit (%s); it waits", id, caller, limited.getMessage());
+                return false;
+            }
         }
         writeStatus(id, Messages.Status.RUNNING, attempt, replyTopic);
         telemetry.metrics().queueWait(System.currentTimeMillis() - request.createdAt());
@@ -341,11 +411,12 @@ public class Worker {
                 .setAttribute("maverick.queue_wait_ms", (double) (System.currentTimeMillis() - request.createdAt()))
                 .startSpan();
         Running r = new Running(record, generation, promptTokens, previous,
-                publisher(id, replyTopic, attempt, previous.nextSeq(), stream), replyTopic, attempt, span);
+                publisher(id, replyTopic, attempt, previous.nextSeq(), stream), replyTopic, attempt, span, permit);
         running.put(id, r);
         try (Scope ignored = span.makeCurrent()) {
             r.start(); // the Triton call becomes a child of this span
         }
+        return true;
     }
 
     private Generation validate(Messages.Request request, ConsumerRecord<String, byte[]> record) {
@@ -384,15 +455,19 @@ public class Worker {
         final String replyTopic;
         final int attempt;
         final Span span;
+        final Admission.Permit permit;
         volatile Cancellable subscription;
         volatile boolean ended;
         volatile boolean anyToken;
+        volatile int completionTokens;
         ScheduledFuture<?> graceTimer;
 
         Running(ConsumerRecord<String, byte[]> record, Generation generation, int originalPromptTokens,
-                Continuation previous, EventPublisher publisher, String replyTopic, int attempt, Span span) {
+                Continuation previous, EventPublisher publisher, String replyTopic, int attempt, Span span,
+                Admission.Permit permit) {
             this.record = record;
             this.span = span;
+            this.permit = permit;
             this.generation = generation;
             this.originalPromptTokens = originalPromptTokens;
             this.previous = previous;
@@ -413,6 +488,7 @@ public class Worker {
                             publisher.token(t.text());
                         } else if (event instanceof GenerationEvent.Finished f) {
                             int completion = f.usage().completionTokens() + previous.tokens(tokens);
+                            completionTokens = f.usage().completionTokens();
                             publisher.finish(f.reason().wire(), new UsageDto(originalPromptTokens, completion,
                                     originalPromptTokens + completion));
                             handoff.add(() -> end(this, Messages.Status.FINISHED));
@@ -434,6 +510,9 @@ public class Worker {
 
         void abandon() {
             ended = true;
+            if (permit != null) {
+                permit.release(0);
+            }
             span.setAttribute("maverick.outcome", "handed_over");
             span.end();
             if (graceTimer != null) {
@@ -473,6 +552,9 @@ public class Worker {
         r.ended = true;
         if (r.graceTimer != null) {
             r.graceTimer.cancel(false);
+        }
+        if (r.permit != null) {
+            r.permit.release(r.completionTokens);
         }
         r.span.setAttribute("maverick.outcome", state);
         if (!Messages.Status.FINISHED.equals(state)) {
@@ -618,7 +700,10 @@ public class Worker {
                 requestPartitions.add(tp);
             }
         }
-        boolean full = running.size() >= config.workerMaxInFlight() || !waiting.isEmpty() || !triton.ready();
+        // Fetch no more than can run, plus a bounded backlog so that callers at their limit do not block the rest.
+        boolean full = running.size() >= config.workerMaxInFlight() || waiting.size() >= MAX_WAITING
+                || (!waiting.isEmpty() && running.size() + waiting.size() >= config.workerMaxInFlight())
+                || !triton.ready();
         if (full) {
             Set<TopicPartition> toPause = new HashSet<>(requestPartitions);
             toPause.removeAll(paused);

@@ -51,6 +51,12 @@ public final class GenerationTrace {
         return context;
     }
 
+    /** Output tokens of the finished generation, or 0 while it runs or when it failed. */
+    public int outputTokens() {
+        GenerationEvent.Finished f = finished;
+        return f == null ? 0 : f.usage().completionTokens();
+    }
+
     public void onEvent(GenerationEvent event) {
         if (event instanceof GenerationEvent.Token) {
             if (firstTokenNanos == 0) {

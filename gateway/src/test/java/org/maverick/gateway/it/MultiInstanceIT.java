@@ -55,6 +55,7 @@ class MultiInstanceIT {
         s.put("gateway.queue.worker-session-timeout", "2s");
         s.put("gateway.queue.probe-interval", "500ms");
         s.put("gateway.triton.readiness-interval", "500ms");
+        s.put("gateway.auth.enabled", "false");
         return s;
     }
 
