@@ -7,12 +7,12 @@ import inference.GrpcService.ModelInferResponse.InferOutputTensor;
 import inference.GrpcService.ModelStreamInferResponse;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.maverick.standin.repository.Contract;
+import org.maverick.standin.text.Stamp;
 import org.maverick.standin.text.TextGenerator;
 
 /**
@@ -58,6 +58,11 @@ final class Generation {
         return spec.request().id();
     }
 
+    /** Tokens generated so far (stamp markers are not tokens). */
+    synchronized int tokens() {
+        return position;
+    }
+
     /** Called on the scheduler once the generation holds a slot. */
     synchronized void start() {
         if (done) {
@@ -91,6 +96,10 @@ final class Generation {
         String matchedStop = null;
         int stopAt = -1;
         int emitted = 0;
+        if (d.stamp() && position < plan.size()) {
+            // Part of the text (cumulative outputs keep it), ahead of the tokens this response sends.
+            text.append(Stamp.marker(Stamp.nowEpochNanos()));
+        }
         while (emitted < count && position < plan.size()) {
             int before = text.length();
             text.append(plan.get(position++));
@@ -215,9 +224,7 @@ final class Generation {
                 output(r, "num_output_tokens", "INT32", List.of(1L, 1L), Tensors.int32(position));
             }
         }
-        Instant now = Instant.now();
-        r.putParameters(SEND_TIME, InferParameter.newBuilder()
-                .setInt64Param(now.getEpochSecond() * 1_000_000_000L + now.getNano()).build());
+        r.putParameters(SEND_TIME, InferParameter.newBuilder().setInt64Param(Stamp.nowEpochNanos()).build());
         return ModelStreamInferResponse.newBuilder().setInferResponse(r).build();
     }
 

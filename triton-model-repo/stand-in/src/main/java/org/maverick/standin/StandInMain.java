@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar triton-stand-in.jar [--host H] [--port P] [--model-repository DIR]... [--time-scale X] [--slots N]}
+ * {@code java -jar triton-stand-in.jar [--host H] [--port P] [--model-repository DIR]... [--time-scale X] [--slots N] [--openai-port P]}
  */
 public final class StandInMain {
 
@@ -25,6 +25,12 @@ public final class StandInMain {
                 case "--model-repository" -> repositories.add(Path.of(value(args, ++i, arg)));
                 case "--time-scale" -> timing = timing.withScale(Double.parseDouble(value(args, ++i, arg)));
                 case "--slots" -> timing = timing.withSlots(Integer.parseInt(value(args, ++i, arg)));
+                case "--openai-port" -> {
+                    int p = Integer.parseInt(value(args, ++i, arg));
+                    if (p > 0) {
+                        builder.openAiPort(p);
+                    }
+                }
                 case "-h", "--help" -> {
                     System.out.println("""
                             Triton stand-in: a test/development gRPC server speaking Triton's protocol. Not Triton.
@@ -32,7 +38,9 @@ public final class StandInMain {
                               --port P               gRPC port (default 8001, as Triton)
                               --model-repository D   serve this repository (repeatable; default: the bundled ones)
                               --time-scale X         multiply every delay by X (default 1.0)
-                              --slots N              in-flight batch slots (default 256)""");
+                              --slots N              in-flight batch slots (default 256)
+                              --openai-port P        also serve POST /v1/chat/completions (SSE) on this port,
+                                                     e.g. 8000 as Triton's HTTP port (default 0 = off)""");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");

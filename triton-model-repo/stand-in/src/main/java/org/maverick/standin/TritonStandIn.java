@@ -11,7 +11,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
+import org.maverick.standin.repository.Contract;
 import org.maverick.standin.repository.ModelRepositories;
+import org.maverick.standin.repository.ServedModel;
 
 /**
  * A Triton Inference Server stand-in for tests and development: a plain grpc-java server speaking
@@ -37,7 +39,10 @@ public final class TritonStandIn implements AutoCloseable {
     private final Faults faults = new Faults();
     private final ScheduledThreadPoolExecutor scheduler;
     private final Engine engine;
+    private final int requestedOpenAiPort;
+    private final int openAiThreads;
     private Server server;
+    private OpenAiEndpoint openAi;
 
     private TritonStandIn(Builder b) {
         this.host = b.host;
@@ -52,6 +57,8 @@ public final class TritonStandIn implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         this.engine = new Engine(scheduler, b.timing, counters, faults);
+        this.requestedOpenAiPort = b.openAiPort;
+        this.openAiThreads = b.openAiThreads;
     }
 
     public static Builder builder() {
@@ -81,6 +88,22 @@ public final class TritonStandIn implements AutoCloseable {
                 .start();
         LOG.infof("TRITON STAND-IN (test/development tool, not Triton) listening on %s:%d, models %s, %s",
                 host, port(), repositories.all().keySet(), engine.timing);
+        if (requestedOpenAiPort >= 0) {
+            ServedModel llmapi = repositories.all().values().stream()
+                    .filter(m -> m.contract() == Contract.LLMAPI).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the OpenAI endpoint needs an llmapi model"));
+            try {
+                openAi = new OpenAiEndpoint(engine, llmapi, openAiThreads).start(host, requestedOpenAiPort);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while binding the OpenAI endpoint", e);
+            } catch (RuntimeException e) {
+                close();
+                throw new IOException("cannot bind the OpenAI endpoint on " + host + ":" + requestedOpenAiPort, e);
+            }
+            LOG.infof("TRITON STAND-IN OpenAI-compatible endpoint on http://%s:%d/v1 (model %s)", host, openAi.port(),
+                    llmapi.name());
+        }
         return this;
     }
 
@@ -90,6 +113,14 @@ public final class TritonStandIn implements AutoCloseable {
             throw new IllegalStateException("not started");
         }
         return server.getPort();
+    }
+
+    /** The bound port of the OpenAI-compatible HTTP endpoint; fails when it was not enabled. */
+    public int openAiPort() {
+        if (openAi == null) {
+            throw new IllegalStateException("the OpenAI endpoint is off (Builder.openAiPort)");
+        }
+        return openAi.port();
     }
 
     public String host() {
@@ -116,6 +147,10 @@ public final class TritonStandIn implements AutoCloseable {
     /** Graceful shutdown (2 s), then forced; idempotent. */
     @Override
     public synchronized void close() {
+        if (openAi != null) {
+            openAi.close();
+            openAi = null;
+        }
         if (server == null) {
             scheduler.shutdownNow();
             return;
@@ -140,6 +175,8 @@ public final class TritonStandIn implements AutoCloseable {
         private Timing timing = Timing.defaults();
         private List<Path> repositories;
         private int schedulerThreads = 2;
+        private int openAiPort = -1;
+        private int openAiThreads = 2;
 
         private Builder() {
         }
@@ -174,6 +211,21 @@ public final class TritonStandIn implements AutoCloseable {
         /** Threads pacing all generations (default 2). */
         public Builder schedulerThreads(int value) {
             this.schedulerThreads = value;
+            return this;
+        }
+
+        /**
+         * Also serve the OpenAI-compatible endpoint ({@code POST /v1/chat/completions}) on this port
+         * (0 = a free one); off unless called.
+         */
+        public Builder openAiPort(int value) {
+            this.openAiPort = value;
+            return this;
+        }
+
+        /** Netty event-loop threads of the OpenAI endpoint (default 2). */
+        public Builder openAiThreads(int value) {
+            this.openAiThreads = value;
             return this;
         }
 

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param cutAt      the call is aborted with UNAVAILABLE after this many tokens
  * @param ttftMs     fixed, unscaled time to first token
  * @param itlMs      fixed, unscaled time per token
+ * @param stamp      each streamed response's new text starts with a {@link Stamp} marker carrying its send time
  */
 public record Directives(
         boolean utf8,
@@ -27,13 +28,14 @@ public record Directives(
         OptionalInt errorAt,
         OptionalInt cutAt,
         OptionalDouble ttftMs,
-        OptionalDouble itlMs) {
+        OptionalDouble itlMs,
+        boolean stamp) {
 
     /** Matches one directive; group 1 the name, group 2 the optional value. */
     public static final Pattern DIRECTIVE = Pattern.compile("\\[standin:([a-z0-9_]+)(?:=([^\\]]*))?]");
 
     public static final Directives NONE = new Directives(false, false, false, OptionalInt.empty(), OptionalInt.empty(),
-            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty(), false);
 
     public static Directives parse(String prompt) {
         boolean utf8 = false;
@@ -44,6 +46,7 @@ public record Directives(
         OptionalInt cutAt = OptionalInt.empty();
         OptionalDouble ttft = OptionalDouble.empty();
         OptionalDouble itl = OptionalDouble.empty();
+        boolean stamp = false;
         Matcher m = DIRECTIVE.matcher(prompt);
         while (m.find()) {
             String value = m.group(2);
@@ -56,10 +59,11 @@ public record Directives(
                 case "cut_at" -> cutAt = intValue(value);
                 case "ttft_ms" -> ttft = doubleValue(value);
                 case "itl_ms" -> itl = doubleValue(value);
+                case "stamp" -> stamp = true;
                 default -> { }
             }
         }
-        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl);
+        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl, stamp);
     }
 
     /** The prompt without its directives (what {@code echo} repeats). */

@@ -11,13 +11,14 @@ class DirectivesTest {
     @Test
     void parsesEveryDirectiveAnywhereInThePrompt() {
         Directives d = Directives.parse("hi [standin:utf8] there [standin:length=12][standin:error_at=3]\n"
-                + "[standin:cut_at=7] [standin:ttft_ms=250] [standin:itl_ms=1.5] [standin:fffd] [standin:echo]");
+                + "[standin:cut_at=7] [standin:ttft_ms=250] [standin:itl_ms=1.5] [standin:fffd] [standin:echo] [standin:stamp]");
         assertTrue(d.utf8() && d.fffd() && d.echo());
         assertEquals(12, d.length().getAsInt());
         assertEquals(3, d.errorAt().getAsInt());
         assertEquals(7, d.cutAt().getAsInt());
         assertEquals(250.0, d.ttftMs().getAsDouble());
         assertEquals(1.5, d.itlMs().getAsDouble());
+        assertTrue(d.stamp());
     }
 
     @Test

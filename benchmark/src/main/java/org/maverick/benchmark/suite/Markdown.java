@@ -1,0 +1,82 @@
+package org.maverick.benchmark.suite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** The suite's report as Markdown: settings, every scenario side by side, the targets, the profiles. */
+final class Markdown {
+
+    private Markdown() {
+    }
+
+    static String render(JsonNode report) {
+        StringBuilder md = new StringBuilder("# Benchmark report\n\n");
+        md.append("Run ").append(report.path("started_at").asText()).append(" on ")
+                .append(report.path("machine").path("cpus").asInt()).append(" CPUs, Java ")
+                .append(report.path("machine").path("java").asText()).append(". Settings: `")
+                .append(report.path("settings").toString()).append("`\n\n");
+        JsonNode scenarios = report.path("scenarios");
+        md.append("| metric |");
+        scenarios.forEach(s -> md.append(' ').append(s.path("name").asText()).append(" |"));
+        md.append("\n|---|");
+        scenarios.forEach(s -> md.append("---:|"));
+        md.append('\n');
+        row(md, scenarios, "streams (concurrency)", s -> String.valueOf(s.path("concurrency").asInt()));
+        row(md, scenarios, "completed / errors", s -> s.path("completed").asInt() + " / " + s.path("errors").asInt());
+        for (String metric : new String[] {"time_to_first_token_ms", "inter_token_latency_ms", "end_to_end_latency_ms",
+                "stamp_latency_ms", "first_token_stamp_latency_ms"}) {
+            for (String stat : new String[] {"p50", "p90", "p99", "max"}) {
+                row(md, scenarios, label(metric) + " " + stat, s -> num(s.path(metric).path(stat)));
+            }
+        }
+        row(md, scenarios, "output tokens/s", s -> num(s.path("output_tokens_per_s")));
+        row(md, scenarios, "requests/s", s -> num(s.path("requests_per_s")));
+        row(md, scenarios, "max open streams", s -> String.valueOf(s.path("max_open_streams").asInt()));
+        row(md, scenarios, "gateway CPU µs/token", s -> num(s.path("gateway").path("cpu_us_per_token")));
+        row(md, scenarios, "gateway CPU s / million tokens", s -> num(s.path("gateway").path("cpu_seconds_per_million_tokens")));
+        row(md, scenarios, "gateway cores busy", s -> num(s.path("gateway").path("cpu_cores_busy")));
+        row(md, scenarios, "gateway VmHWM MiB", s -> num(s.path("gateway").path("vm_hwm_mib")));
+        md.append('\n').append(targets(report)).append('\n');
+        JsonNode profiles = report.path("profiles");
+        profiles.fields().forEachRemaining(p -> {
+            md.append("## Profile: ").append(p.getKey()).append(" (").append(p.getValue().path("samples").asLong())
+                    .append(" CPU samples)\n\n");
+            for (String part : new String[] {"threads", "top_frames", "gateway_methods_total"}) {
+                md.append("**").append(part.replace('_', ' ')).append("**\n\n");
+                p.getValue().path(part).forEach(e -> md.append(String.format(Locale.ROOT, "- %5.1f%% `%s`%n",
+                        e.path("share").asDouble() * 100, e.path("name").asText())));
+                md.append('\n');
+            }
+        });
+        return md.toString();
+    }
+
+    static String targets(JsonNode report) {
+        StringBuilder md = new StringBuilder("| target | goal | figure | met | detail |\n|---|---|---:|---|---|\n");
+        report.path("targets").forEach(t -> md.append("| ").append(t.path("target").asText()).append(" | ")
+                .append(t.path("goal").asText()).append(" | ").append(num(t.path("figure"))).append(' ')
+                .append(t.path("unit").asText()).append(" | ").append(t.path("met").asBoolean() ? "yes" : "**no**")
+                .append(" | ").append(t.path("detail").asText()).append(" |\n"));
+        return md.toString();
+    }
+
+    private static String label(String metric) {
+        return switch (metric) {
+            case "time_to_first_token_ms" -> "TTFT ms";
+            case "inter_token_latency_ms" -> "ITL ms";
+            case "end_to_end_latency_ms" -> "e2e ms";
+            case "stamp_latency_ms" -> "engine→client per response ms";
+            default -> "engine→client first token ms";
+        };
+    }
+
+    private static void row(StringBuilder md, JsonNode scenarios, String name, java.util.function.Function<JsonNode, String> f) {
+        md.append("| ").append(name).append(" |");
+        scenarios.forEach(s -> md.append(' ').append(f.apply(s)).append(" |"));
+        md.append('\n');
+    }
+
+    private static String num(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "–" : String.format(Locale.ROOT, "%.2f", n.asDouble());
+    }
+}

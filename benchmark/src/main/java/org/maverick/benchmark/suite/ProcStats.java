@@ -1,0 +1,45 @@
+package org.maverick.benchmark.suite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process's CPU time and memory as Linux reports them: {@code /proc/<pid>/stat} fields 14 and 15
+ * (utime, stime, in clock ticks of 1/100 s: USER_HZ is 100 on Linux) and {@code /proc/<pid>/status}
+ * {@code VmHWM} (peak resident set) and {@code VmRSS} (resident set now), in KiB.
+ */
+public final class ProcStats {
+
+    static final double TICKS_PER_SECOND = 100.0;
+
+    private ProcStats() {
+    }
+
+    /** User + system CPU seconds used so far. */
+    public static double cpuSeconds(long pid) throws IOException {
+        return cpuSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    static double cpuSecondsOf(String stat) {
+        // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+        long utime = Long.parseLong(f[11]);
+        long stime = Long.parseLong(f[12]);
+        return (utime + stime) / TICKS_PER_SECOND;
+    }
+
+    /** A {@code /proc/<pid>/status} field in KiB (VmHWM, VmRSS), or -1 when absent. */
+    public static long statusKib(long pid, String field) throws IOException {
+        return statusKibOf(Files.readString(Path.of("/proc", Long.toString(pid), "status")), field);
+    }
+
+    static long statusKibOf(String status, String field) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,397 @@
+package org.maverick.benchmark.suite;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.maverick.benchmark.load.LoadConfig;
+import org.maverick.benchmark.load.LoadGenerator;
+import org.maverick.benchmark.load.Report;
+import org.maverick.kafka.EmbeddedKafka;
+import org.maverick.standin.Timing;
+import org.maverick.standin.TritonStandIn;
+
+/**
+ * The whole benchmark in one process: the Triton stand-in (gRPC + its OpenAI endpoint) and an
+ * embedded Kafka broker in-process, the packaged gateway as a child process, then the scenarios
+ * one after another, and a report (terminal tables, JSON, Markdown). Gateway CPU and memory are
+ * read from /proc while each gateway scenario runs.
+ */
+public final class Suite {
+
+    static final String HELP = """
+            suite: the whole benchmark (build first: ./mvnw -B -pl benchmark -am install -DskipTests)
+              --concurrency N        streams of the 256-stream scenarios (default 256)
+              --warmup S             warm-up seconds per scenario (default 5)
+              --duration S           measured seconds per scenario (default 20)
+              --input-tokens N       prompt length (default 256)
+              --output-tokens N      answer length (default 128)
+              --long-streams N       open streams of the memory scenario (default 10000; 0 skips it)
+              --long-hold S          seconds the long streams are held after ramping up (default 15)
+              --no-queued            skip the queued-mode scenario (and the Kafka broker)
+              --no-websocket         skip the WebSocket scenario
+              --target NAME=URL      also measure another OpenAI-compatible endpoint (e.g. a proxy in front of
+                                     the stand-in: see --openai-port), repeatable
+              --openai-port P        port of the stand-in's OpenAI endpoint (default: a free one)
+              --jfr                  record the gateway with JFR and summarise the CPU samples
+              --gateway-jvm-opts S   JVM options of the gateway (default "-Xmx768m")
+              --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
+              --out DIR              report directory (default benchmark/target/benchmark-report)""";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    int concurrency = 256;
+    Duration warmup = Duration.ofSeconds(5);
+    Duration duration = Duration.ofSeconds(20);
+    int inputTokens = 256;
+    int outputTokens = 128;
+    int longStreams = 10_000;
+    Duration longHold = Duration.ofSeconds(15);
+    boolean queued = true;
+    boolean websocket = true;
+    boolean jfr;
+    int openAiPort;
+    List<String> gatewayJvm = new ArrayList<>(List.of("-Xmx768m"));
+    Path gatewayJar = Path.of("gateway/target/quarkus-app/quarkus-run.jar");
+    Path out = Path.of("benchmark/target/benchmark-report");
+    Map<String, String> targets = new LinkedHashMap<>();
+
+    private final ObjectNode report = JSON.createObjectNode();
+    private final ArrayNode scenarios = report.putArray("scenarios");
+    private final StringBuilder tables = new StringBuilder();
+
+    public static void main(String[] args) throws Exception {
+        Suite s = new Suite();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--concurrency" -> s.concurrency = Integer.parseInt(args[++i]);
+                case "--warmup" -> s.warmup = seconds(args[++i]);
+                case "--duration" -> s.duration = seconds(args[++i]);
+                case "--input-tokens" -> s.inputTokens = Integer.parseInt(args[++i]);
+                case "--output-tokens" -> s.outputTokens = Integer.parseInt(args[++i]);
+                case "--long-streams" -> s.longStreams = Integer.parseInt(args[++i]);
+                case "--long-hold" -> s.longHold = seconds(args[++i]);
+                case "--no-queued" -> s.queued = false;
+                case "--no-websocket" -> s.websocket = false;
+                case "--jfr" -> s.jfr = true;
+                case "--openai-port" -> s.openAiPort = Integer.parseInt(args[++i]);
+                case "--gateway-jvm-opts" -> s.gatewayJvm = new ArrayList<>(List.of(args[++i].trim().split("\\s+")));
+                case "--gateway-jar" -> s.gatewayJar = Path.of(args[++i]);
+                case "--out" -> s.out = Path.of(args[++i]);
+                case "--target" -> {
+                    String t = args[++i];
+                    s.targets.put(t.substring(0, t.indexOf('=')), t.substring(t.indexOf('=') + 1));
+                }
+                case "-h", "--help" -> {
+                    System.out.println(HELP);
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
+            }
+        }
+        s.run();
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(out);
+        report.put("started_at", Instant.now().toString());
+        ObjectNode machine = report.putObject("machine");
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        ObjectNode settings = report.putObject("settings");
+        settings.put("concurrency", concurrency);
+        settings.put("warmup_s", warmup.toMillis() / 1000.0);
+        settings.put("duration_s", duration.toMillis() / 1000.0);
+        settings.put("input_tokens", inputTokens);
+        settings.put("output_tokens", outputTokens);
+        settings.put("gateway_jvm_options", String.join(" ", gatewayJvm));
+        settings.put("stand_in_timing", Timing.defaults().toString());
+
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        EmbeddedKafka kafka = null;
+        try (TritonStandIn standIn = TritonStandIn.builder().port(0).openAiPort(openAiPort)
+                .timing(Timing.defaults()).build().start()) {
+            if (queued) {
+                log("starting the embedded Kafka broker");
+                kafka = EmbeddedKafka.builder().port(0).build().start();
+            }
+            Map<String, String> gw = new LinkedHashMap<>();
+            gw.put("gateway.triton.endpoint", "127.0.0.1:" + standIn.port());
+            gw.put("gateway.mode", "direct");
+            if (kafka != null) {
+                gw.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+                gw.put("gateway.queue.enabled", "true");
+                gw.put("gateway.queue.instance-id", "bench");
+                gw.put("gateway.queue.replication-factor", "1");
+                gw.put("gateway.queue.resume-secret", "benchmark-only-secret");
+            }
+            String directUrl = "http://127.0.0.1:" + standIn.openAiPort() + "/v1/chat/completions";
+            log("stand-in gRPC 127.0.0.1:" + standIn.port() + ", OpenAI endpoint " + directUrl);
+
+            LoadConfig base = LoadConfig.builder(directUrl).concurrency(concurrency).warmup(warmup).duration(duration)
+                    .inputTokens(inputTokens).outputTokens(outputTokens).rampUp(Duration.ofSeconds(1)).build();
+
+            ObjectNode direct = scenario(vertx, base.toBuilder().name("direct-path").build(), null);
+            for (var t : targets.entrySet()) {
+                scenario(vertx, base.toBuilder().name(t.getKey()).url(t.getValue()).build(), null);
+            }
+            int port = freePort();
+            log("starting the gateway on port " + port);
+            try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway"),
+                    out.resolve("gateway.log"), Duration.ofSeconds(120))) {
+                String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
+                ObjectNode gwDirect = scenario(vertx, base.toBuilder().name("gateway-direct").url(url)
+                        .header("x-maverick-mode", "direct").build(), gateway);
+                ObjectNode gwQueued = null;
+                if (kafka != null) {
+                    gwQueued = scenario(vertx, base.toBuilder().name("gateway-queued").url(url)
+                            .header("x-maverick-mode", "queued").build(), gateway);
+                }
+                if (websocket) {
+                    scenario(vertx, base.toBuilder().name("gateway-websocket").url("ws://127.0.0.1:" + port
+                            + "/v1/realtime/chat").transport(LoadConfig.Transport.WEBSOCKET).build(), gateway);
+                }
+                gateway.close();
+                targets(direct, gwDirect, gwQueued);
+                profile("gateway");
+            }
+            if (longStreams > 0) {
+                longStreams(vertx);
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+        report.put("finished_at", Instant.now().toString());
+        Path json = out.resolve("benchmark-report.json");
+        Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        String md = Markdown.render(report);
+        Files.writeString(out.resolve("benchmark-report.md"), md);
+        System.out.println();
+        System.out.println(tables);
+        System.out.println(Markdown.targets(report));
+        System.out.println("Report: " + json + " and " + out.resolve("benchmark-report.md"));
+    }
+
+    /** The memory scenario: a fresh stand-in with room for every stream and a fresh gateway, long slow streams. */
+    void longStreams(Vertx vertx) throws Exception {
+        try (TritonStandIn wide = TritonStandIn.builder().port(0)
+                .timing(Timing.defaults().withSlots(Math.max(256, longStreams + 1024))).build().start()) {
+            Map<String, String> gw = new LinkedHashMap<>();
+            gw.put("gateway.triton.endpoint", "127.0.0.1:" + wide.port());
+            gw.put("gateway.mode", "direct");
+            int port = freePort();
+            log("starting a fresh gateway for " + longStreams + " long streams on port " + port);
+            try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway-long"),
+                    out.resolve("gateway-long.log"), Duration.ofSeconds(120))) {
+                Duration ramp = Duration.ofSeconds(Math.max(5, longStreams / 1000));
+                LoadConfig c = LoadConfig.builder("http://127.0.0.1:" + port + "/v1/chat/completions")
+                        .name("long-streams").concurrency(longStreams).rampUp(ramp)
+                        .warmup(ramp.plusSeconds(5)).duration(longHold).cancelAtEnd(true)
+                        .inputTokens(64).outputTokens(10_000).directive("ttft_ms=1000").directive("itl_ms=2000")
+                        .stamp(false).build();
+                ObjectNode o = scenario(vertx, c, gateway);
+                gateway.close();
+                double hwm = o.path("gateway").path("vm_hwm_mib").asDouble();
+                int open = o.path("max_open_streams").asInt();
+                ObjectNode t = report.withArray("targets").addObject();
+                t.put("target", longStreams + " concurrent open streams held, gateway memory");
+                t.put("goal", "≤ 1024 MiB");
+                t.put("figure", round(hwm));
+                t.put("unit", "MiB");
+                t.put("met", hwm <= 1024 && open >= longStreams);
+                t.put("detail", open + " streams open at once (peak), " + o.path("errors").asInt()
+                        + " errors; VmHWM " + fmt(hwm) + " MiB, gateway " + String.join(" ", gatewayJvm));
+                profile("gateway-long");
+            }
+        }
+    }
+
+    /** Runs one scenario; with a gateway, reads its CPU over the window and its memory throughout. */
+    ObjectNode scenario(Vertx vertx, LoadConfig config, GatewayProcess gateway) throws Exception {
+        log("scenario " + config.name() + ": " + config.url() + (config.headers().isEmpty() ? "" : " " + config.headers()));
+        double[] cpu = new double[2];
+        long[] hwm = new long[2];
+        AtomicLong maxRss = new AtomicLong();
+        LoadGenerator[] generator = new LoadGenerator[1];
+        long[] tokens = new long[2];
+        Thread sampler = null;
+        if (gateway != null) {
+            long pid = gateway.pid();
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        maxRss.accumulateAndGet(ProcStats.statusKib(pid, "VmRSS"), Math::max);
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "rss-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+        LoadGenerator.Listener listener = new LoadGenerator.Listener() {
+            @Override
+            public void windowStarted() {
+                if (gateway != null) {
+                    cpu[0] = cpuOf(gateway);
+                }
+                tokens[0] = generator[0].tokensReceived();
+            }
+
+            @Override
+            public void windowEnded() {
+                if (gateway != null) {
+                    cpu[1] = cpuOf(gateway);
+                }
+                tokens[1] = generator[0].tokensReceived();
+            }
+        };
+        generator[0] = new LoadGenerator(config, vertx, listener);
+        LoadGenerator.Result result = generator[0].run();
+        ObjectNode o = Report.json(result);
+        if (gateway != null) {
+            sampler.interrupt();
+            ObjectNode g = o.putObject("gateway");
+            double seconds = cpu[1] - cpu[0];
+            long relayed = tokens[1] - tokens[0];
+            g.put("pid", gateway.pid());
+            g.put("cpu_seconds_in_window", round(seconds));
+            g.put("tokens_relayed_in_window", relayed);
+            g.put("cpu_seconds_per_million_tokens", relayed == 0 ? 0 : round(seconds / relayed * 1e6));
+            g.put("cpu_us_per_token", relayed == 0 ? 0 : round(seconds / relayed * 1e6));
+            g.put("cpu_cores_busy", round(seconds / (config.duration().toMillis() / 1000.0)));
+            g.put("vm_hwm_mib", round(ProcStats.statusKib(gateway.pid(), "VmHWM") / 1024.0));
+            g.put("max_vm_rss_mib", round(maxRss.get() / 1024.0));
+        }
+        scenarios.add(o);
+        tables.append(Report.table(config.name() + " — " + config.url() + (config.headers().isEmpty() ? ""
+                : " " + config.headers()), result.summary()));
+        if (o.has("gateway")) {
+            ObjectNode g = (ObjectNode) o.get("gateway");
+            tables.append(String.format(Locale.ROOT, "Gateway: %.2f CPU s for %d tokens = %.2f µs/token (%.2f cores); "
+                            + "VmHWM %.0f MiB, max VmRSS %.0f MiB; max open streams %d%n",
+                    g.get("cpu_seconds_in_window").asDouble(), g.get("tokens_relayed_in_window").asLong(),
+                    g.get("cpu_us_per_token").asDouble(), g.get("cpu_cores_busy").asDouble(),
+                    g.get("vm_hwm_mib").asDouble(), g.get("max_vm_rss_mib").asDouble(), result.maxOpenStreams()));
+        }
+        tables.append('\n');
+        return o;
+    }
+
+    /** Each target with its figure; "added" is always the gateway's figure minus the direct path's of this run. */
+    void targets(ObjectNode direct, ObjectNode gwDirect, ObjectNode gwQueued) {
+        ArrayNode t = report.withArray("targets");
+        double dStampP99 = at(direct, "stamp_latency_ms", "p99");
+        double dTtftP50 = at(direct, "time_to_first_token_ms", "p50");
+        double dTtftP99 = at(direct, "time_to_first_token_ms", "p99");
+        target(t, "direct mode, " + concurrency + " streams: added latency per token p99", "≤ 1 ms",
+                at(gwDirect, "stamp_latency_ms", "p99") - dStampP99, 1.0, "ms",
+                "engine→client p99 " + fmt(at(gwDirect, "stamp_latency_ms", "p99")) + " ms vs direct path "
+                        + fmt(dStampP99) + " ms");
+        target(t, "direct mode, " + concurrency + " streams: added TTFT p50", "≤ 2 ms",
+                at(gwDirect, "time_to_first_token_ms", "p50") - dTtftP50, 2.0, "ms",
+                "TTFT p50 " + fmt(at(gwDirect, "time_to_first_token_ms", "p50")) + " ms vs direct path " + fmt(dTtftP50) + " ms");
+        if (gwQueued != null) {
+            target(t, "queued mode, " + concurrency + " streams: added TTFT p50", "≤ 15 ms",
+                    at(gwQueued, "time_to_first_token_ms", "p50") - dTtftP50, 15.0, "ms",
+                    "TTFT p50 " + fmt(at(gwQueued, "time_to_first_token_ms", "p50")) + " ms vs direct path " + fmt(dTtftP50) + " ms");
+            target(t, "queued mode, " + concurrency + " streams: added TTFT p99", "≤ 40 ms",
+                    at(gwQueued, "time_to_first_token_ms", "p99") - dTtftP99, 40.0, "ms",
+                    "TTFT p99 " + fmt(at(gwQueued, "time_to_first_token_ms", "p99")) + " ms vs direct path " + fmt(dTtftP99) + " ms");
+        }
+        target(t, "direct mode: gateway CPU per relayed token", "≤ 10 µs",
+                gwDirect.path("gateway").path("cpu_us_per_token").asDouble(), 10.0, "µs",
+                fmt(gwDirect.path("gateway").path("cpu_seconds_per_million_tokens").asDouble())
+                        + " CPU s per million tokens");
+    }
+
+    static void target(ArrayNode t, String name, String goal, double figure, double limit, String unit, String detail) {
+        ObjectNode o = t.addObject();
+        o.put("target", name);
+        o.put("goal", goal);
+        o.put("figure", round(figure));
+        o.put("unit", unit);
+        o.put("met", figure <= limit);
+        o.put("detail", detail);
+    }
+
+    void profile(String name) throws IOException {
+        Path file = out.resolve(name + ".jfr");
+        if (!jfr || !Files.exists(file)) {
+            return;
+        }
+        JfrSummary.Profile p = JfrSummary.read(file, 25);
+        ObjectNode o = report.with("profiles").putObject(name);
+        o.put("samples", p.samples());
+        for (var e : List.of(Map.entry("top_frames", p.topFrames()), Map.entry("threads", p.threads()),
+                Map.entry("gateway_methods_total", p.gatewayMethods()))) {
+            ArrayNode a = o.putArray(e.getKey());
+            e.getValue().forEach(x -> a.addObject().put("name", x.name()).put("samples", x.samples())
+                    .put("share", round(x.share())));
+        }
+    }
+
+    List<String> jvm(String name) {
+        List<String> opts = new ArrayList<>(gatewayJvm);
+        if (jfr) {
+            opts.add("-XX:StartFlightRecording=filename=" + out.resolve(name + ".jfr").toAbsolutePath()
+                    + ",settings=profile,dumponexit=true");
+        }
+        return opts;
+    }
+
+    static double cpuOf(GatewayProcess g) {
+        try {
+            return ProcStats.cpuSeconds(g.pid());
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    static double at(ObjectNode scenario, String metric, String stat) {
+        return scenario.path(metric).path(stat).asDouble(Double.NaN);
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Duration seconds(String s) {
+        return Duration.ofMillis((long) (Double.parseDouble(s) * 1000));
+    }
+
+    static void log(String message) {
+        System.err.println("[suite] " + message);
+    }
+}
