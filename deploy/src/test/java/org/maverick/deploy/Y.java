@@ -45,4 +45,13 @@ final class Y {
         }
         return (List<Map<String, Object>>) v;
     }
+
+    /** A list of scalars as strings. */
+    static List<String> strings(Object node, String path) {
+        Object v = at(node, path);
+        if (!(v instanceof List<?> l)) {
+            throw new AssertionError(path + " is not a list: " + v);
+        }
+        return l.stream().map(String::valueOf).toList();
+    }
 }
