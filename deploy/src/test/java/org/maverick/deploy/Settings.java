@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
 final class Settings {
 
     /**
-     * Kafka client settings the chart and the compose file pass for TLS + SCRAM, which the gateway
-     * does not read yet: its Kafka clients take only {@code kafka.bootstrap.servers}. They are what
-     * the gateway must read and hand to its admin, producer and consumers (without the
-     * {@code kafka.} prefix); deploy/README.md says so. Remove a name from here once it is read.
+     * Kafka client settings the chart and the compose file pass for TLS + SCRAM. The gateway hands
+     * every {@code kafka.*} setting to its admin, producer and consumers without the prefix
+     * (KafkaQueue.clientSettings), so any Kafka client property is a setting; these are the ones the
+     * deployment uses.
      */
     static final Set<String> KAFKA_CLIENT_SETTINGS_TO_READ = Set.of(
             "kafka.security.protocol", "kafka.sasl.mechanism", "kafka.sasl.jaas.config",

@@ -89,9 +89,11 @@ public class KafkaQueue {
         instanceId = config.queue().instanceId().filter(s -> !s.isBlank()).orElseGet(KafkaQueue::defaultInstanceId)
                 .replaceAll("[^A-Za-z0-9._-]", "-");
         replyTopic = REPLY_TEMPLATE.replace("{instance}", instanceId);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+        Map<String, Object> adminConfig = new HashMap<>(clientSettings());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        admin = Admin.create(adminConfig);
         producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
         prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kafka-probe");
@@ -156,8 +158,34 @@ public class KafkaQueue {
         report.problems().forEach(p -> LOG.warnf("Kafka topic check: %s", p));
     }
 
+    /**
+     * Every other {@code kafka.*} setting (e.g. {@code kafka.security.protocol=SASL_SSL},
+     * {@code kafka.sasl.mechanism}, {@code kafka.sasl.jaas.config}, {@code kafka.ssl.truststore.*}; as
+     * environment variables {@code KAFKA_SECURITY_PROTOCOL} and so on) goes to every Kafka client as is,
+     * without the prefix: TLS and SASL/SCRAM to a production cluster need no code here.
+     */
+    static Map<String, Object> clientSettings() {
+        Map<String, Object> settings = new HashMap<>();
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        for (String name : config.getPropertyNames()) {
+            String property = null;
+            if (name.startsWith("kafka.")) {
+                property = name;
+            } else if (name.startsWith("KAFKA_") && name.equals(name.toUpperCase(java.util.Locale.ROOT))) {
+                property = "kafka." + name.substring(6).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+            }
+            if (property == null || property.equals(BOOTSTRAP_SETTING)) {
+                continue;
+            }
+            String key = property.substring("kafka.".length());
+            config.getOptionalValue(property, String.class).or(() -> config.getOptionalValue(name, String.class))
+                    .ifPresent(v -> settings.put(key, v));
+        }
+        return settings;
+    }
+
     private Map<String, Object> producerConfig() {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(clientSettings());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -175,7 +203,7 @@ public class KafkaQueue {
 
     /** A consumer of this instance's own (not a group member unless {@code groupId} is given). */
     KafkaConsumer<String, byte[]> consumer(String purpose, Optional<String> groupId, Map<String, Object> extra) {
-        Map<String, Object> c = new HashMap<>();
+        Map<String, Object> c = new HashMap<>(clientSettings());
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "maverick-" + purpose + "-" + instanceId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

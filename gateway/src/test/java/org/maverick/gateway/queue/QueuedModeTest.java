@@ -143,6 +143,13 @@ class QueuedModeTest {
     }
 
     @Test
+    void everyKafkaSettingReachesTheKafkaClients() {
+        var settings = KafkaQueue.clientSettings();
+        assertEquals("use_all_dns_ips", settings.get("client.dns.lookup"));
+        assertFalse(settings.containsKey("bootstrap.servers"), "given separately, from kafka.bootstrap.servers");
+    }
+
+    @Test
     void aForgedResumeTokenIs404() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url()
                 + "/v1/streams/eyJyIjoieCJ9.AAAA")).build(), HttpResponse.BodyHandlers.ofString());

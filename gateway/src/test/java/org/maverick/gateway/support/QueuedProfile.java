@@ -17,7 +17,9 @@ public class QueuedProfile implements QuarkusTestProfile {
                 "gateway.queue.resume-secret", "test-secret",
                 "gateway.queue.resume-grace", "1s",
                 "gateway.queue.worker-session-timeout", "2s",
-                "gateway.queue.probe-interval", "500ms");
+                "gateway.queue.probe-interval", "500ms",
+                // any kafka.* setting goes to the Kafka clients (TLS/SASL in production); this one is harmless
+                "kafka.client.dns.lookup", "use_all_dns_ips");
     }
 
     @Override
