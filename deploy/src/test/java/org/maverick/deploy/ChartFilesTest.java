@@ -31,7 +31,8 @@ class ChartFilesTest {
             "deploy/helm/maverick/files/model-repo/tensorrt_llm/model.yaml", "triton-model-repo/models/tensorrt_llm/1/model.yaml",
             "deploy/helm/maverick/files/model-repo/profiles/h100/model.yaml", "triton-model-repo/profiles/h100/model.yaml",
             "deploy/helm/maverick/files/model-repo/profiles/h200/model.yaml", "triton-model-repo/profiles/h200/model.yaml",
-            "deploy/helm/maverick/files/model-repo/profiles/b200/model.yaml", "triton-model-repo/profiles/b200/model.yaml");
+            "deploy/helm/maverick/files/model-repo/profiles/b200/model.yaml", "triton-model-repo/profiles/b200/model.yaml",
+            "deploy/helm/maverick/files/alerts.yml", "observability/prometheus/alerts.yml");
 
     static void assertSame(String copy, String original) throws IOException {
         Path c = Rendered.ROOT.resolve(copy);
