@@ -98,7 +98,7 @@ public class TritonBackend implements Backend {
         Context parent = Context.current();
         AtomicReference<TritonEndpoint> first = new AtomicReference<>();
         AtomicBoolean tokenSent = new AtomicBoolean();
-        return attempt(generation, parent, Set.of(), first, tokenSent)
+        return attempt(generation, parent, 1, Set.of(), first, tokenSent)
                 .onFailure(f -> !tokenSent.get() && first.get() != null && retryable(f))
                 .recoverWithMulti(f -> {
                     // Only when another endpoint is available: the failed one is excluded, and with none
@@ -110,13 +110,14 @@ public class TritonBackend implements Backend {
                     retries.increment();
                     LOG.debugf("request %s: failed on %s before its first token (%s); retrying on another endpoint",
                             generation.requestId(), first.get().address(), f.getMessage());
-                    return attempt(generation, parent, excluded, new AtomicReference<>(), tokenSent);
+                    return attempt(generation, parent, 2, excluded, new AtomicReference<>(), tokenSent);
                 });
     }
 
     /** One call on the pool's choice of endpoint, chosen when subscribed; records that endpoint in {@code used}. */
-    private Multi<GenerationEvent> attempt(Generation generation, Context parent, Set<TritonEndpoint> excluded,
-                                           AtomicReference<TritonEndpoint> used, AtomicBoolean tokenSent) {
+    private Multi<GenerationEvent> attempt(Generation generation, Context parent, int attempt,
+                                           Set<TritonEndpoint> excluded, AtomicReference<TritonEndpoint> used,
+                                           AtomicBoolean tokenSent) {
         return Multi.createFrom().emitter(emitter -> {
             Optional<TritonEndpoint> endpoint = pool.acquire(excluded);
             Optional<ModelContract> contract = endpoint.flatMap(TritonEndpoint::contract);
@@ -126,7 +127,7 @@ public class TritonBackend implements Backend {
                 return;
             }
             used.set(endpoint.get());
-            new Call(generation, endpoint.get(), contract.get(), emitter, parent, tokenSent).start();
+            new Call(generation, endpoint.get(), contract.get(), emitter, parent, tokenSent).start(attempt);
         }, BackPressureStrategy.BUFFER);
     }
 
@@ -177,7 +178,7 @@ public class TritonBackend implements Backend {
                     : TextAssembler.deltaBytes(StopStrings.of(generation.stop()));
         }
 
-        void start() {
+        void start(int attempt) {
             // Register the cancellation hook before the call exists, so a client that is already gone
             // when the call starts still cancels it (beforeStart runs inside modelStreamInfer).
             emitter.onTermination(this::onTermination);
@@ -188,6 +189,7 @@ public class TritonBackend implements Backend {
                     .setAttribute("rpc.service", "inference.GRPCInferenceService")
                     .setAttribute("rpc.method", "ModelStreamInfer")
                     .setAttribute("server.address", endpoint.address())
+                    .setAttribute("maverick.triton.attempt", (long) attempt)
                     .setAttribute(Telemetry.SYSTEM, "triton")
                     .setAttribute(Telemetry.OPERATION, "chat")
                     .setAttribute(Telemetry.REQUEST_MODEL, contract.modelName())

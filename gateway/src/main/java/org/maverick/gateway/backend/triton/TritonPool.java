@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -38,7 +37,7 @@ public class TritonPool {
 
     private final GatewayConfig.Triton config;
     private final List<TritonEndpoint> endpoints;
-    private final AtomicReference<ModelContract> contract = new AtomicReference<>();
+    private final PoolContract contract = new PoolContract();
     private final AtomicInteger turn = new AtomicInteger();
     private ScheduledExecutorService prober;
 
@@ -46,7 +45,7 @@ public class TritonPool {
         this.config = config.triton();
         List<TritonEndpoint> list = new ArrayList<>();
         for (HostPort a : parse(this.config.endpoint())) {
-            TritonEndpoint e = new TritonEndpoint(a.host(), a.port(), this.config, this::agree);
+            TritonEndpoint e = new TritonEndpoint(a.host(), a.port(), this.config, contract::agree);
             list.add(e);
             metrics.gauge(GatewayMetrics.TRITON_READY,
                     "1 while the Triton endpoint's server and model are ready, else 0.", () -> e.ready() ? 1 : 0,
@@ -117,16 +116,6 @@ public class TritonPool {
         endpoints.forEach(TritonEndpoint::stop);
     }
 
-    /** The first contract read sets the pool's model; later ones must be equal to it. */
-    private Optional<String> agree(ModelContract found) {
-        ModelContract pool = contract.updateAndGet(c -> c == null ? found : c);
-        if (pool.equals(found)) {
-            return Optional.empty();
-        }
-        return Optional.of("serves a different model contract (" + found.describe() + ") than the rest of the pool ("
-                + pool.describe() + "); all endpoints must serve the same model");
-    }
-
     /**
      * Chooses the endpoint for one call and counts it in flight there; the caller must
      * {@link TritonEndpoint#release} it exactly once. Empty when no endpoint other than {@code excluded}
@@ -164,7 +153,7 @@ public class TritonPool {
 
     /** The pool's model contract, once any endpoint's has been read. */
     public Optional<ModelContract> contract() {
-        return Optional.ofNullable(contract.get());
+        return contract.get();
     }
 
     List<TritonEndpoint> endpoints() {
