@@ -161,8 +161,9 @@ public interface GatewayConfig {
 
     interface Triton {
         /**
-         * Triton's gRPC endpoint, {@code host:port}. Required: there is no default, so a gateway
-         * without a configured Triton refuses to start instead of answering from anything else.
+         * Triton's gRPC endpoints, a comma-separated list of {@code host:port} (one per replica; all
+         * must serve the same model). Required: there is no default, so a gateway without a
+         * configured Triton refuses to start instead of answering from anything else.
          */
         String endpoint();
 
@@ -185,6 +186,19 @@ public interface GatewayConfig {
         /** Largest gRPC message accepted from Triton. */
         @WithDefault("16777216")
         int maxInboundMessageBytes();
+
+        /** When an endpoint of the pool is taken out after failing, and when it may come back. */
+        Breaker breaker();
+
+        interface Breaker {
+            /** Consecutive failed generation calls that take an endpoint out of the pool (circuit open). */
+            @WithDefault("5")
+            int failureThreshold();
+
+            /** How long an endpoint stays out before its readiness probe may bring it back (half-open). */
+            @WithDefault("10s")
+            Duration coolDown();
+        }
     }
 
     interface Prompt {

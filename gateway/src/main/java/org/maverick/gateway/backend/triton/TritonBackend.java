@@ -7,6 +7,8 @@ import inference.GrpcService.ModelStreamInferResponse;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -35,13 +37,22 @@ import org.maverick.gateway.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs each generation as its own Triton {@code ModelStreamInfer} call (one stream per generation:
  * cancelling a stream cancels every request on it, and Triton takes one trace context per stream).
  * Cancellation uses the plain async stub's {@link ClientCallStreamObserver#cancel}, which really
  * cancels the HTTP/2 stream; the engine then frees the request's KV-cache slot.
+ *
+ * <p>The call goes to the {@link TritonPool}'s choice of endpoint. A call that fails before its
+ * first token reached the subscriber (unreachable, {@code UNAVAILABLE}, queue full, an
+ * {@code error_message}, a stream ended without a final response) is made once more on another
+ * available endpoint, inside the same {@code Multi}: the subscriber sees one stream. Once a token has
+ * been emitted nothing is retried, so no text is ever sent twice.
  */
 @ApplicationScoped
 @Typed(TritonBackend.class)
@@ -53,34 +64,81 @@ public class TritonBackend implements Backend {
     private static final TextMapSetter<Metadata> METADATA = (md, key, value) ->
             md.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
 
-    private final TritonEndpoint endpoint;
+    static final String RETRIES_METRIC = "maverick.gateway.triton.retries";
+
+    private final TritonPool pool;
     private final TokenCounter tokens;
     private final Telemetry telemetry;
     private final long deadlineMillis;
+    private final Counter retries;
 
-    TritonBackend(TritonEndpoint endpoint, TokenCounter tokens, Telemetry telemetry, GatewayConfig config) {
-        this.endpoint = endpoint;
+    TritonBackend(TritonPool pool, TokenCounter tokens, Telemetry telemetry, GatewayConfig config,
+                  MeterRegistry registry) {
+        this.pool = pool;
         this.tokens = tokens;
         this.telemetry = telemetry;
         this.deadlineMillis = config.triton().requestTimeout().toMillis();
+        this.retries = Counter.builder(RETRIES_METRIC)
+                .description("Generation calls made again on another Triton endpoint after failing before their "
+                        + "first token.")
+                .register(registry);
     }
 
     @Override
     public boolean ready() {
-        return endpoint.ready();
+        return pool.ready();
     }
 
     @Override
     public Multi<GenerationEvent> generate(Generation generation) {
-        Optional<ModelContract> contract = endpoint.contract();
-        if (!endpoint.ready() || contract.isEmpty()) {
-            return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
-                    "The model backend is not ready: " + endpoint.notReadyReason(), RETRY_AFTER, null));
+        if (!pool.ready()) {
+            return Multi.createFrom().failure(notReady());
         }
-        // The trace context is taken now, where the caller made its span current; the call starts later.
+        // The trace context is taken now, where the caller made its span current; the calls start later.
         Context parent = Context.current();
-        return Multi.createFrom().emitter(emitter -> new Call(generation, contract.get(), emitter, parent).start(),
-                BackPressureStrategy.BUFFER);
+        AtomicReference<TritonEndpoint> first = new AtomicReference<>();
+        AtomicBoolean tokenSent = new AtomicBoolean();
+        return attempt(generation, parent, 1, Set.of(), first, tokenSent)
+                .onFailure(f -> !tokenSent.get() && first.get() != null && retryable(f))
+                .recoverWithMulti(f -> {
+                    // Only when another endpoint is available: the failed one is excluded, and with none
+                    // left the caller gets the first failure as it was.
+                    Set<TritonEndpoint> excluded = Set.of(first.get());
+                    if (pool.endpoints().stream().noneMatch(e -> !excluded.contains(e) && e.available())) {
+                        return Multi.createFrom().failure(f);
+                    }
+                    retries.increment();
+                    LOG.debugf("request %s: failed on %s before its first token (%s); retrying on another endpoint",
+                            generation.requestId(), first.get().address(), f.getMessage());
+                    return attempt(generation, parent, 2, excluded, new AtomicReference<>(), tokenSent);
+                });
+    }
+
+    /** One call on the pool's choice of endpoint, chosen when subscribed; records that endpoint in {@code used}. */
+    private Multi<GenerationEvent> attempt(Generation generation, Context parent, int attempt,
+                                           Set<TritonEndpoint> excluded, AtomicReference<TritonEndpoint> used,
+                                           AtomicBoolean tokenSent) {
+        return Multi.createFrom().emitter(emitter -> {
+            Optional<TritonEndpoint> endpoint = pool.acquire(excluded);
+            Optional<ModelContract> contract = endpoint.flatMap(TritonEndpoint::contract);
+            if (contract.isEmpty()) {
+                endpoint.ifPresent(TritonEndpoint::release);
+                emitter.fail(notReady());
+                return;
+            }
+            used.set(endpoint.get());
+            new Call(generation, endpoint.get(), contract.get(), emitter, parent, tokenSent).start(attempt);
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    private GatewayException notReady() {
+        return new GatewayException.BackendUnavailable("The model backend is not ready: " + pool.notReadyReason(),
+                RETRY_AFTER, null);
+    }
+
+    /** Failures another endpoint may not share; a deadline or an internal error is not one of them. */
+    private static boolean retryable(Throwable f) {
+        return f instanceof GatewayException.BackendUnavailable || f instanceof GatewayException.BackendError;
     }
 
     /**
@@ -90,7 +148,10 @@ public class TritonBackend implements Backend {
      */
     private final class Call implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
         private final Generation generation;
+        private final TritonEndpoint endpoint;
         private final ModelContract contract;
+        private final AtomicBoolean tokenSent;
+        private final AtomicBoolean released = new AtomicBoolean();
         private final MultiEmitter<? super GenerationEvent> emitter;
         private final TextAssembler text;
         private final StringBuilder completion = new StringBuilder();
@@ -104,10 +165,12 @@ public class TritonBackend implements Backend {
         private final java.util.concurrent.atomic.AtomicReference<Span> span = new java.util.concurrent.atomic.AtomicReference<>();
         private long startNanos;
 
-        Call(Generation generation, ModelContract contract, MultiEmitter<? super GenerationEvent> emitter,
-             Context parent) {
+        Call(Generation generation, TritonEndpoint endpoint, ModelContract contract,
+             MultiEmitter<? super GenerationEvent> emitter, Context parent, AtomicBoolean tokenSent) {
             this.generation = generation;
+            this.endpoint = endpoint;
             this.contract = contract;
+            this.tokenSent = tokenSent;
             this.emitter = emitter;
             this.parent = parent;
             this.text = contract.kind() == ModelContract.Kind.LLMAPI
@@ -115,7 +178,7 @@ public class TritonBackend implements Backend {
                     : TextAssembler.deltaBytes(StopStrings.of(generation.stop()));
         }
 
-        void start() {
+        void start(int attempt) {
             // Register the cancellation hook before the call exists, so a client that is already gone
             // when the call starts still cancels it (beforeStart runs inside modelStreamInfer).
             emitter.onTermination(this::onTermination);
@@ -126,6 +189,7 @@ public class TritonBackend implements Backend {
                     .setAttribute("rpc.service", "inference.GRPCInferenceService")
                     .setAttribute("rpc.method", "ModelStreamInfer")
                     .setAttribute("server.address", endpoint.address())
+                    .setAttribute("maverick.triton.attempt", (long) attempt)
                     .setAttribute(Telemetry.SYSTEM, "triton")
                     .setAttribute(Telemetry.OPERATION, "chat")
                     .setAttribute(Telemetry.REQUEST_MODEL, contract.modelName())
@@ -226,6 +290,9 @@ public class TritonBackend implements Backend {
                 return false;
             }
             tokensSeen++;
+            // Set before emitting: from here on a failure is not retried, even if this token is still
+            // buffered and the subscriber has not seen it yet.
+            tokenSent.set(true);
             completion.append(delta);
             emitter.emit(new GenerationEvent.Token(delta));
             return true;
@@ -253,6 +320,8 @@ public class TritonBackend implements Backend {
             int promptTokens = enginePromptTokens.orElse(generation.promptTokens());
             exact &= enginePromptTokens.isPresent() || generation.exactTokens();
             endSpan(null, completionTokens, reason.wire());
+            endpoint.callSucceeded();
+            release();
             emitter.emit(new GenerationEvent.Finished(reason, new Usage(promptTokens, completionTokens, exact)));
             emitter.complete();
         }
@@ -325,6 +394,10 @@ public class TritonBackend implements Backend {
         private void fail(GatewayException e, boolean cancelCall) {
             done = true;
             endSpan(e.code(), -1, null);
+            if (!(e instanceof GatewayException.Timeout)) {
+                endpoint.callFailed(e.getMessage());
+            }
+            release();
             if (cancelCall && call != null) {
                 call.cancel("gateway gave up on the request", null);
             }
@@ -333,6 +406,7 @@ public class TritonBackend implements Backend {
 
         /** Runs on completion, failure and cancellation; only cancellation still has a live call. */
         private void onTermination() {
+            release();
             if (!done) {
                 done = true;
                 endSpan("cancelled", -1, null);
@@ -340,6 +414,13 @@ public class TritonBackend implements Backend {
                 if (call != null) {
                     call.cancel("client gone", null);
                 }
+            }
+        }
+
+        /** Frees the endpoint's in-flight slot, once, at whichever end the call has. */
+        private void release() {
+            if (released.compareAndSet(false, true)) {
+                endpoint.release();
             }
         }
     }

@@ -7,158 +7,216 @@ import inference.GrpcService.ModelReadyRequest;
 import inference.GrpcService.ServerReadyRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.annotation.Priority;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
 
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * One Triton server: its gRPC channel, its model's {@link ModelContract}, and its readiness, kept
- * current by a background probe (ServerReady + ModelReady, and ModelMetadata + ModelConfig until the
- * contract is known). Start-up never waits for Triton: weights take minutes to load, so the gateway
- * starts, reports not ready, and turns ready as soon as the probe succeeds.
+ * One Triton server of the {@link TritonPool}: its gRPC channel, its model's {@link ModelContract},
+ * its readiness (kept current by a background probe: ServerReady + ModelReady, and ModelMetadata +
+ * ModelConfig until a contract the pool agrees with is known), its requests in flight and its
+ * {@link CircuitBreaker}. Start-up never waits for Triton: weights take minutes to load, so the
+ * gateway starts, reports not ready, and turns ready as soon as a probe succeeds.
+ *
+ * <p>Not a bean: the pool makes one per configured address and owns its lifecycle.
  */
-@ApplicationScoped
-public class TritonEndpoint {
+final class TritonEndpoint {
 
     private static final Logger LOG = Logger.getLogger(TritonEndpoint.class);
-    static final String ENDPOINT_SETTING = "gateway.triton.endpoint";
 
     private final GatewayConfig.Triton config;
     private final String host;
     private final int port;
+    private final String address;
+    /** Asked with each newly read contract; answers why the pool refuses it, or empty when it agrees. */
+    private final Function<ModelContract, Optional<String>> agreement;
+    private final CircuitBreaker breaker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean probing = new AtomicBoolean();
     private ManagedChannel channel;
     private ScheduledExecutorService prober;
     private volatile ModelContract contract;
     private volatile boolean ready;
     private volatile String notReadyReason = "not probed yet";
 
-    TritonEndpoint(GatewayConfig config, org.maverick.gateway.telemetry.GatewayMetrics metrics) {
-        this.config = config.triton();
-        String endpoint = this.config.endpoint().trim();
-        int colon = endpoint.lastIndexOf(':');
-        try {
-            if (colon <= 0) {
-                throw new NumberFormatException();
-            }
-            this.host = endpoint.substring(0, colon).replace("[", "").replace("]", "");
-            this.port = Integer.parseInt(endpoint.substring(colon + 1));
-            if (port <= 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(ENDPOINT_SETTING + " must be host:port (Triton's gRPC port, 8001 "
-                    + "by default), got '" + endpoint + "'");
-        }
-        metrics.gauge(org.maverick.gateway.telemetry.GatewayMetrics.TRITON_READY,
-                "1 while the Triton endpoint's server and model are ready, else 0.", () -> ready() ? 1 : 0,
-                "server.address", host + ":" + port);
+    TritonEndpoint(String host, int port, GatewayConfig.Triton config,
+                   Function<ModelContract, Optional<String>> agreement) {
+        this.host = host;
+        this.port = port;
+        this.address = host + ":" + port;
+        this.config = config;
+        this.agreement = agreement;
+        this.breaker = new CircuitBreaker(config.breaker().failureThreshold(), config.breaker().coolDown());
     }
 
-    void start(@Observes @Priority(100) StartupEvent event) {
+    void start(ScheduledExecutorService prober) {
+        this.prober = prober;
         channel = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
                 .directExecutor() // responses are decoded and relayed without blocking: no thread hop
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .build();
-        prober = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "triton-probe");
-            t.setDaemon(true);
-            return t;
-        });
-        LOG.infof("Triton endpoint %s:%d, model '%s'; probing readiness every %s", host, port, config.model(),
-                config.readinessInterval());
         prober.execute(this::probe);
         prober.scheduleWithFixedDelay(this::probe, config.readinessInterval().toMillis(),
                 config.readinessInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (prober != null) {
-            prober.shutdownNow();
-        }
+    void stop() {
         if (channel != null) {
             channel.shutdownNow();
         }
     }
 
-    /** Runs one probe now on the caller's thread (blocking, with the probe deadline). */
+    /**
+     * Runs one probe now on the caller's thread (blocking, with the probe deadline per call). A probe
+     * already running for this endpoint (the scheduled one and one asked for by a failed call may meet)
+     * makes this one a no-op.
+     */
     void probe() {
+        if (!probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            boolean nowReady = probeOnce();
+            if (breaker.onProbe(System.nanoTime(), nowReady)) {
+                LOG.infof("Triton at %s is ready again after its circuit breaker opened: back in the pool", address);
+            }
+        } finally {
+            probing.set(false);
+        }
+    }
+
+    private boolean probeOnce() {
         try {
             var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(config.probeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()) {
-                markNotReady("Triton server is not ready");
-                return;
+                return markNotReady("Triton server is not ready");
             }
             if (!stub.modelReady(ModelReadyRequest.newBuilder().setName(config.model()).build()).getReady()) {
-                markNotReady("Triton model '" + config.model() + "' is not ready");
-                return;
+                return markNotReady("Triton model '" + config.model() + "' is not ready");
             }
             if (contract == null) {
                 var metadata = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName(config.model()).build());
                 var modelConfig = stub.modelConfig(ModelConfigRequest.newBuilder().setName(config.model()).build());
                 ModelContract found = ModelContract.from(metadata, modelConfig.getConfig());
                 if (!found.decoupled()) {
-                    markNotReady("Triton model '" + config.model() + "' is not decoupled, so it cannot stream; "
-                            + "set triton_config.decoupled: True in its model.yaml (or model_transaction_policy "
-                            + "{ decoupled: true } in config.pbtxt)");
-                    return;
+                    return markNotReady("Triton model '" + config.model() + "' is not decoupled, so it cannot "
+                            + "stream; set triton_config.decoupled: True in its model.yaml (or "
+                            + "model_transaction_policy { decoupled: true } in config.pbtxt)");
+                }
+                // A contract the pool refuses is not kept, so the endpoint is read again on every probe
+                // and joins once it serves the pool's model.
+                Optional<String> refused = agreement.apply(found);
+                if (refused.isPresent()) {
+                    return markNotReady(refused.get());
                 }
                 contract = found;
-                LOG.infof("Triton model contract: %s", found.describe());
+                LOG.infof("Triton at %s: %s", address, found.describe());
             }
             if (!ready) {
-                LOG.infof("Triton at %s:%d is ready", host, port);
+                LOG.infof("Triton at %s is ready", address);
             }
             ready = true;
             notReadyReason = "";
+            return true;
         } catch (IllegalStateException e) {
-            markNotReady(e.getMessage());
+            return markNotReady(e.getMessage());
         } catch (RuntimeException e) {
-            markNotReady("Triton at " + host + ":" + port + " is unreachable: " + e.getMessage());
+            // gRPC backs off reconnecting for up to two minutes; the probe is the pool's reconnect
+            // attempt, so a restarted Triton is found within a probe interval instead.
+            channel.resetConnectBackoff();
+            return markNotReady("Triton at " + address + " is unreachable: " + e.getMessage());
         }
     }
 
-    private void markNotReady(String reason) {
+    private boolean markNotReady(String reason) {
         if (ready || !reason.equals(notReadyReason)) {
-            LOG.warnf("Triton not ready: %s", reason);
+            LOG.warnf("Triton at %s not ready: %s", address, reason);
         }
         ready = false;
         notReadyReason = reason;
+        return false;
     }
 
-    public boolean ready() {
+    /** Server and model ready and the contract known: what the readiness probe says, breaker aside. */
+    boolean ready() {
         return ready && contract != null;
     }
 
-    public String notReadyReason() {
-        return notReadyReason;
+    /** Ready and its breaker closed: the pool may send it a request now. */
+    boolean available() {
+        return ready() && breaker.allowsTraffic(System.nanoTime());
     }
 
-    public Optional<ModelContract> contract() {
+    /** Why the endpoint takes no requests, or "" when it takes them. */
+    String reason() {
+        if (!ready()) {
+            return notReadyReason;
+        }
+        CircuitBreaker.State state = breaker.state(System.nanoTime());
+        if (state != CircuitBreaker.State.CLOSED) {
+            return "circuit breaker " + state.wire() + " after repeated failures (last: " + breaker.lastFailure() + ")";
+        }
+        return "";
+    }
+
+    CircuitBreaker.State breakerState() {
+        return breaker.state(System.nanoTime());
+    }
+
+    Optional<ModelContract> contract() {
         return Optional.ofNullable(contract);
     }
 
-    public String address() {
-        return host + ":" + port;
+    String address() {
+        return address;
     }
 
     ManagedChannel channel() {
         return channel;
     }
 
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** A request was sent here; pair with exactly one {@link #release}. */
+    void acquire() {
+        inFlight.incrementAndGet();
+    }
+
+    void release() {
+        inFlight.decrementAndGet();
+    }
+
+    void callSucceeded() {
+        breaker.onSuccess();
+    }
+
+    /** A generation call failed in a way that speaks about the endpoint (not the client, not a deadline). */
+    void callFailed(String reason) {
+        if (breaker.onFailure(System.nanoTime(), reason)) {
+            LOG.warnf("Triton at %s taken out of the pool for %s after repeated failures (circuit breaker open); "
+                    + "last: %s", address, config.breaker().coolDown(), reason);
+        }
+    }
+
     /** Marks the endpoint not ready after a call found it unreachable; the next probe decides again. */
     void reportUnavailable(String reason) {
         markNotReady(reason);
-        prober.execute(this::probe);
+        if (prober != null) {
+            try {
+                prober.execute(this::probe);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the gateway is stopping; nothing to probe for
+            }
+        }
     }
 }
