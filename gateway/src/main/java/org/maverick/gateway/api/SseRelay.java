@@ -37,11 +37,16 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private final boolean sendRole;
     private final HttpServerResponse response;
     private final Context context;
+    private final io.netty.channel.EventLoop eventLoop;
     private final ObjectMapper json;
     private final ChunkEncoder chunks;
     private final Duration keepAlive;
     private final Runnable onClientGone;
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
+    private static final Object SUBSCRIBED = new Object();
+    private static final Object COMPLETED = new Object();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
     private boolean started;
     private boolean ended;
     private long timer = -1;
@@ -63,6 +68,7 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         this.sendRole = sendRole;
         this.response = response;
         this.context = context;
+        this.eventLoop = ((io.vertx.core.impl.ContextInternal) context).nettyEventLoop();
         this.json = json;
         this.keepAlive = keepAlive;
         this.onClientGone = onClientGone;
@@ -85,35 +91,75 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
-        context.runOnContext(v -> {
-            subscription = s;
-            if (ended) {
-                s.cancel();
-            } else {
-                s.request(INITIAL_DEMAND);
-            }
-        });
+        subscription = s;
+        deliver(SUBSCRIBED);
     }
 
     @Override
     public void onItem(GenerationEvent event) {
-        context.runOnContext(v -> handle(event));
+        deliver(event);
     }
 
     @Override
     public void onFailure(Throwable failure) {
-        context.runOnContext(v -> fail(ErrorRenderer.classify(failure)));
+        deliver(new Failed(failure));
     }
 
     @Override
     public void onCompletion() {
-        // Finished already ended the response; a completion without it is a backend bug.
-        context.runOnContext(v -> {
-            if (!ended) {
-                fail(new GatewayException.BackendError("The model backend ended without finishing the answer.",
-                        null));
+        deliver(COMPLETED);
+    }
+
+    /**
+     * Signals arrive on transport threads (gRPC, Kafka) and are handled on the connection's event loop,
+     * strictly in their order: they go through one queue, drained by one task at a time. When the signal
+     * arrives on that event loop and nothing is queued, it is handled at once, with no task hand-off.
+     */
+    private void deliver(Object signal) {
+        inbox.add(signal);
+        if (wip.getAndIncrement() == 0) {
+            if (eventLoop.inEventLoop()) {
+                drain();
+            } else {
+                context.runOnContext(v -> drain());
             }
-        });
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        while (true) {
+            Object signal;
+            while ((signal = inbox.poll()) != null) {
+                process(signal);
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void process(Object signal) {
+        if (signal == SUBSCRIBED) {
+            if (ended) {
+                subscription.cancel();
+            } else {
+                subscription.request(INITIAL_DEMAND);
+            }
+        } else if (signal == COMPLETED) {
+            // Finished already ended the response; a completion without it is a backend bug.
+            if (!ended) {
+                fail(new GatewayException.BackendError("The model backend ended without finishing the answer.", null));
+            }
+        } else if (signal instanceof Failed f) {
+            fail(ErrorRenderer.classify(f.failure()));
+        } else {
+            handle((GenerationEvent) signal);
+        }
+    }
+
+    private record Failed(Throwable failure) {
     }
 
     private void handle(GenerationEvent event) {

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.GenerationEvent;
+import org.maverick.gateway.telemetry.GenerationTrace;
 
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,7 @@ final class Guard {
     private final AtomicReference<Flow.Subscription> upstream = new AtomicReference<>();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile io.smallrye.mutiny.subscription.MultiEmitter<? super GenerationEvent> emitter;
+    private volatile GenerationTrace trace;
 
     Guard(long tick) {
         this.startTick = tick;
@@ -39,6 +41,10 @@ final class Guard {
     /** Ends the stream with this failure (a final error event for streaming clients), cancelling upstream. */
     void abort(GatewayException failure) {
         if (ended.compareAndSet(false, true)) {
+            GenerationTrace t = trace;
+            if (t != null) {
+                t.onFailure(failure);
+            }
             Flow.Subscription s = upstream.get();
             if (s != null) {
                 s.cancel();
@@ -50,9 +56,16 @@ final class Guard {
         }
     }
 
-    Multi<GenerationEvent> wrap(Multi<GenerationEvent> inner, Runnable onEnd, TickSource ticks) {
+    /**
+     * Wraps the stream; {@code trace} sees every event and the end (completion, failure, the
+     * subscriber leaving), here rather than in separate operators, to keep the token path short.
+     */
+    Multi<GenerationEvent> wrap(Multi<GenerationEvent> inner, GenerationTrace trace,
+                                java.util.concurrent.atomic.AtomicInteger inFlight, Runnable onEnd, TickSource ticks) {
         return Multi.createFrom().emitter(em -> {
             emitter = em;
+            this.trace = trace;
+            inFlight.incrementAndGet();
             // Demand first, then subscribe: a request racing in between is counted twice, which only
             // over-requests a little; the other order could lose a request and stall the stream.
             em.onRequest(n -> {
@@ -63,11 +76,13 @@ final class Guard {
             });
             em.onTermination(() -> {
                 if (ended.compareAndSet(false, true)) { // the subscriber left: cancel upstream
+                    trace.onCancellation();
                     Flow.Subscription s = upstream.get();
                     if (s != null) {
                         s.cancel();
                     }
                 }
+                inFlight.decrementAndGet();
                 onEnd.run();
             });
             inner.subscribe().withSubscriber(new MultiSubscriber<GenerationEvent>() {
@@ -87,12 +102,14 @@ final class Guard {
                 @Override
                 public void onItem(GenerationEvent item) {
                     lastTick = ticks.now();
+                    trace.onEvent(item);
                     em.emit(item);
                 }
 
                 @Override
                 public void onFailure(Throwable failure) {
                     if (ended.compareAndSet(false, true)) {
+                        trace.onFailure(failure);
                         em.fail(failure);
                     }
                 }
@@ -100,6 +117,7 @@ final class Guard {
                 @Override
                 public void onCompletion() {
                     if (ended.compareAndSet(false, true)) {
+                        trace.onCompletion();
                         em.complete();
                     }
                 }

@@ -99,13 +99,7 @@ public class RoutingBackend implements Backend {
         }
         Guard guard = new Guard(tick);
         active.add(guard);
-        return guard.wrap(events, () -> active.remove(guard), () -> tick)
-                .onSubscription().invoke(s -> inFlight.incrementAndGet())
-                .onItem().invoke(trace::onEvent)
-                .onFailure().invoke(trace::onFailure)
-                .onCompletion().invoke(trace::onCompletion)
-                .onCancellation().invoke(trace::onCancellation)
-                .onTermination().invoke(() -> inFlight.decrementAndGet());
+        return guard.wrap(events, trace, inFlight, () -> active.remove(guard), () -> tick);
     }
 
     @Override

@@ -51,9 +51,14 @@ class TracingTest {
         assertEquals(200, s.status());
         String requestId = s.header("x-request-id");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> named(spans.getFinishedSpanItems(), "chat llama-4-maverick")
-                .isPresent() && named(spans.getFinishedSpanItems(), "inference.GRPCInferenceService/ModelStreamInfer")
-                .isPresent());
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> named(spans.getFinishedSpanItems(), "chat llama-4-maverick")
+                    .isPresent() && named(spans.getFinishedSpanItems(), "inference.GRPCInferenceService/ModelStreamInfer")
+                    .isPresent() && spans.getFinishedSpanItems().stream().anyMatch(x -> x.getKind() == SpanKind.SERVER));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("spans: " + spans.getFinishedSpanItems().stream()
+                    .map(x -> x.getName() + "/" + x.getKind() + "/" + x.getTraceId() + "/" + x.getParentSpanId()).toList(), e);
+        }
         List<SpanData> finished = spans.getFinishedSpanItems();
         SpanData generation = named(finished, "chat llama-4-maverick").orElseThrow();
         SpanData triton = named(finished, "inference.GRPCInferenceService/ModelStreamInfer").orElseThrow();

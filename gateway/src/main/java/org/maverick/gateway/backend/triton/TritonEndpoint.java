@@ -45,8 +45,12 @@ final class TritonEndpoint {
     private volatile boolean ready;
     private volatile String notReadyReason = "not probed yet";
 
+    /** The Vert.x event loops, shared by the gRPC channel (null: grpc-netty's own threads, in unit tests). */
+    private final io.netty.channel.EventLoopGroup eventLoops;
+
     TritonEndpoint(String host, int port, GatewayConfig.Triton config,
-                   Function<ModelContract, Optional<String>> agreement) {
+                   Function<ModelContract, Optional<String>> agreement, io.netty.channel.EventLoopGroup eventLoops) {
+        this.eventLoops = eventLoops;
         this.host = host;
         this.port = port;
         this.address = host + ":" + port;
@@ -57,11 +61,17 @@ final class TritonEndpoint {
 
     void start(ScheduledExecutorService prober) {
         this.prober = prober;
-        channel = NettyChannelBuilder.forAddress(host, port)
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
                 .directExecutor() // responses are decoded and relayed without blocking: no thread hop
-                .maxInboundMessageSize(config.maxInboundMessageBytes())
-                .build();
+                .maxInboundMessageSize(config.maxInboundMessageBytes());
+        if (eventLoops != null) {
+            // Triton's responses are read on the same event loops that serve the clients: no extra
+            // threads competing for the cores, and a token whose client shares the loop is written
+            // without a hand-off (SseRelay checks).
+            builder.eventLoopGroup(eventLoops).channelType(io.netty.channel.socket.nio.NioSocketChannel.class);
+        }
+        channel = builder.build();
         prober.execute(this::probe);
         prober.scheduleWithFixedDelay(this::probe, config.readinessInterval().toMillis(),
                 config.readinessInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -78,6 +88,11 @@ final class TritonEndpoint {
      * already running for this endpoint (the scheduled one and one asked for by a failed call may meet)
      * makes this one a no-op.
      */
+    /** Whether no probe has finished yet (start-up). */
+    boolean neverProbed() {
+        return "not probed yet".equals(notReadyReason) && !ready;
+    }
+
     void probe() {
         if (!probing.compareAndSet(false, true)) {
             return;

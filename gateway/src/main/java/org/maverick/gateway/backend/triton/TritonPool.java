@@ -41,11 +41,12 @@ public class TritonPool {
     private final AtomicInteger turn = new AtomicInteger();
     private ScheduledExecutorService prober;
 
-    TritonPool(GatewayConfig config, GatewayMetrics metrics) {
+    TritonPool(GatewayConfig config, GatewayMetrics metrics, io.vertx.core.Vertx vertx) {
         this.config = config.triton();
         List<TritonEndpoint> list = new ArrayList<>();
         for (HostPort a : parse(this.config.endpoint())) {
-            TritonEndpoint e = new TritonEndpoint(a.host(), a.port(), this.config, contract::agree);
+            TritonEndpoint e = new TritonEndpoint(a.host(), a.port(), this.config, contract::agree,
+                    vertx.isNativeTransportEnabled() ? null : vertx.nettyEventLoopGroup());
             list.add(e);
             metrics.gauge(GatewayMetrics.TRITON_READY,
                     "1 while the Triton endpoint's server and model are ready, else 0.", () -> e.ready() ? 1 : 0,
@@ -107,6 +108,17 @@ public class TritonPool {
                         + "out after %d consecutive failures for %s", endpoints.size(), addresses(), config.model(),
                 config.readinessInterval(), config.breaker().failureThreshold(), config.breaker().coolDown());
         endpoints.forEach(e -> e.start(prober));
+        // Start ready when Triton is: give the first probes a moment (bounded by one probe deadline),
+        // so that requests arriving right after start-up do not meet a pool that has not looked yet.
+        long deadline = System.nanoTime() + config.probeTimeout().toNanos();
+        while (System.nanoTime() < deadline && endpoints.stream().anyMatch(TritonEndpoint::neverProbed)) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
