@@ -153,7 +153,7 @@ public class OpenAiRoutes {
         Runnable clientGone = () -> LOG.debugf("request %s: client closed the connection, generation cancelled",
                 g.requestId());
         if (g.stream()) {
-            new SseRelay(g, response, context, json, config.sse().keepAlive(), clientGone).start(events);
+            new SseRelay(g, response, context, json, config.sse(), clientGone).start(events);
         } else {
             collect(g, response, context, events, clientGone);
         }
@@ -266,7 +266,7 @@ public class OpenAiRoutes {
                 config.model().id(), json);
         Runnable gone = () -> LOG.debugf("request %s: resumed client left again", loc.requestId());
         new SseRelay(loc.requestId(), chunks, loc.includeUsage(), after.isEmpty(), ctx.response(),
-                Vertx.currentContext(), json, config.sse().keepAlive(), gone)
+                Vertx.currentContext(), json, config.sse(), gone)
                 .start(resumeReader.events(loc, after));
     }
 
