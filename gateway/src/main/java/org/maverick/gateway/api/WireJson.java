@@ -186,7 +186,9 @@ final class WireJson {
     /** A parser message without class names or source excerpts (Jackson adds both on later lines or in backticks). */
     private static String clean(String message) {
         String first = message == null ? "" : message.split("\n")[0];
-        first = first.replaceAll("`[^`]*`", "the expected type");
+        int source = first.indexOf(" (start marker at");
+        first = source >= 0 ? first.substring(0, source) : first;
+        first = first.replaceAll("\\[Source:[^\\]]*\\]", "").replaceAll("`[^`]*`", "the expected type");
         return first.length() > 200 ? first.substring(0, 200) + "…" : first;
     }
 
