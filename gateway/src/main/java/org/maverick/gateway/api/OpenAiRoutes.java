@@ -14,9 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.api.openai.ChatCompletion;
-import org.maverick.gateway.api.openai.ChatCompletionRequest;
 import org.maverick.gateway.api.openai.Completion;
-import org.maverick.gateway.api.openai.CompletionRequest;
 import org.maverick.gateway.api.openai.ModelList;
 import org.maverick.gateway.api.openai.UsageDto;
 import org.maverick.gateway.admission.ApiKeys;
@@ -86,10 +84,10 @@ public class OpenAiRoutes {
     void routes(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
         router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.CHAT,
-                (bytes, id) -> validator.chat(read(bytes, ChatCompletionRequest.class), id, now())))
+                (bytes, id) -> validator.chat(json, bytes, id, now())))
                 .failureHandler(this::failure);
         router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.COMPLETION,
-                (bytes, id) -> validator.completion(read(bytes, CompletionRequest.class), id, now())))
+                (bytes, id) -> validator.completion(json, bytes, id, now())))
                 .failureHandler(this::failure);
         router.get("/v1/streams/:token").handler(this::resume).failureHandler(this::failure);
         router.post("/v1/requests/:id/cancel").handler(this::cancel).failureHandler(this::failure);
@@ -155,7 +153,7 @@ public class OpenAiRoutes {
         Runnable clientGone = () -> LOG.debugf("request %s: client closed the connection, generation cancelled",
                 g.requestId());
         if (g.stream()) {
-            new SseRelay(g, response, context, json, config.sse().keepAlive(), clientGone).start(events);
+            new SseRelay(g, response, context, json, config.sse(), clientGone).start(events);
         } else {
             collect(g, response, context, events, clientGone);
         }
@@ -268,7 +266,7 @@ public class OpenAiRoutes {
                 config.model().id(), json);
         Runnable gone = () -> LOG.debugf("request %s: resumed client left again", loc.requestId());
         new SseRelay(loc.requestId(), chunks, loc.includeUsage(), after.isEmpty(), ctx.response(),
-                Vertx.currentContext(), json, config.sse().keepAlive(), gone)
+                Vertx.currentContext(), json, config.sse(), gone)
                 .start(resumeReader.events(loc, after));
     }
 
@@ -357,10 +355,6 @@ public class OpenAiRoutes {
             response.putHeader("x-request-id", requestId);
         }
         ErrorRenderer.respond(response, json, e);
-    }
-
-    private <T> T read(byte[] body, Class<T> type) {
-        return WireJson.read(json, body, type);
     }
 
     private static long now() {

@@ -108,10 +108,10 @@ final class RealtimeSession implements Outbox.Listener {
         }
         JsonNode message;
         try {
-            message = json.readTree(text);
-        } catch (Exception e) {
-            refuse(null, new InvalidRequest(null, "The message is not valid JSON: "
-                    + firstLine(e.getMessage()), "invalid_json"));
+            message = WireJson.readTree(json, text);
+        } catch (InvalidRequest e) {
+            refuse(null, new InvalidRequest(null, e.getMessage().replace("The request body", "The message"),
+                    "invalid_json"));
             return;
         }
         if (message == null || !message.isObject()) {
@@ -300,10 +300,6 @@ final class RealtimeSession implements Outbox.Listener {
             context.owner().cancelTimer(stallTimer);
             stallTimer = -1;
         }
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.split("\n")[0];
     }
 
     /**

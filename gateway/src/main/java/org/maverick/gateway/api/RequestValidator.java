@@ -1,6 +1,7 @@
 package org.maverick.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.maverick.gateway.api.openai.ChatCompletionRequest;
 import org.maverick.gateway.api.openai.ChatCompletionRequest.ChatMessage;
@@ -46,6 +47,19 @@ public class RequestValidator {
         this.tokens = tokens;
         this.dispatch = config.mode() == GatewayConfig.Mode.QUEUED ? Generation.Dispatch.QUEUED
                 : Generation.Dispatch.DIRECT;
+    }
+
+    /**
+     * The HTTP edge's whole parse-and-validate step for a chat body: pure (no I/O, any thread), so tests
+     * can drive it with generated bodies. Throws only {@link InvalidRequest} or {@link ModelNotFound}.
+     */
+    public Generation chat(ObjectMapper json, byte[] body, String requestId, long created) {
+        return chat(WireJson.read(json, body, ChatCompletionRequest.class), requestId, created);
+    }
+
+    /** The same for a (legacy) completion body. */
+    public Generation completion(ObjectMapper json, byte[] body, String requestId, long created) {
+        return completion(WireJson.read(json, body, CompletionRequest.class), requestId, created);
     }
 
     public Generation chat(ChatCompletionRequest r, String requestId, long created) {
@@ -105,7 +119,7 @@ public class RequestValidator {
             throw new InvalidRequest("model", "you must provide a model parameter", "missing_required_parameter");
         }
         if (!model.id().equals(requested)) {
-            throw new ModelNotFound(requested);
+            throw new ModelNotFound(echo(requested));
         }
     }
 
@@ -128,7 +142,7 @@ public class RequestValidator {
                 throw new InvalidRequest(at + ".role", at + ".role is required", "missing_required_parameter");
             }
             Role role = Role.fromWire(m.role()).orElseThrow(() -> new InvalidRequest(at + ".role",
-                    at + ".role '" + m.role() + "' is not one of system, developer, user, assistant, tool"));
+                    at + ".role '" + echo(m.role()) + "' is not one of system, developer, user, assistant, tool"));
             refuseIf(present(m.toolCalls()), at + ".tool_calls", "tool calls are not supported yet",
                     "unsupported_parameter");
             turns.add(new ChatTurn(role, guarded(content(m.content(), at), at + ".content")));
@@ -172,6 +186,7 @@ public class RequestValidator {
 
     /** Special-token strings in user text would act as control tokens in the engine's tokenizer. */
     private String guarded(String text, String param) {
+        requireWellFormed(text, param);
         Optional<String> special = specials.firstIn(text);
         if (special.isEmpty()) {
             return text;
@@ -201,6 +216,7 @@ public class RequestValidator {
         if (text.isEmpty()) {
             throw new InvalidRequest("prompt", "prompt must not be empty");
         }
+        requireWellFormed(text, "prompt");
         // The engine adds BOS itself unless the template is told to write it: never send two.
         if (!promptConfig.writeBos() && text.startsWith(SpecialTokens.BEGIN_OF_TEXT)) {
             text = text.substring(SpecialTokens.BEGIN_OF_TEXT.length());
@@ -278,6 +294,7 @@ public class RequestValidator {
         refuseIf(stops.size() > promptConfig.maxStopStrings(), "stop", "at most " + promptConfig.maxStopStrings()
                 + " stop sequences are allowed, got " + stops.size(), "invalid_value");
         refuseIf(stops.stream().anyMatch(String::isEmpty), "stop", "stop sequences must not be empty", "invalid_value");
+        stops.forEach(s -> requireWellFormed(s, "stop"));
         return stops;
     }
 
@@ -300,6 +317,31 @@ public class RequestValidator {
             refuseIf(!"text".equals(type), "response_format", "response_format of type '" + type
                     + "' is not supported yet; only 'text' is", "unsupported_value");
         }
+    }
+
+    /**
+     * JSON may carry a lone UTF-16 surrogate as an escape ({@code "\\ud800"}); it is no Unicode text, has no
+     * UTF-8 form for the engine or for Kafka's JSON, and so is refused here, naming the field, rather than
+     * turned into '?' or a failure downstream. (Raw bytes that are not UTF-8 never get this far: the
+     * parser refuses them as {@code invalid_json}.)
+     */
+    private static void requireWellFormed(String text, String param) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidRequest(param, param + " contains an unpaired UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + " at character " + i + "); send well-formed Unicode text",
+                        "invalid_value");
+            }
+        }
+    }
+
+    /** A client's value quoted in an error message: short, and without surrogates that would not encode. */
+    private static String echo(String value) {
+        String v = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        return v.replaceAll("[\\uD800-\\uDFFF]", "?");
     }
 
     private static boolean present(JsonNode node) {

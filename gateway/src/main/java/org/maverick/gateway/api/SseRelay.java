@@ -5,11 +5,12 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
+import org.jboss.logging.Logger;
+import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 
-import java.time.Duration;
 import java.util.concurrent.Flow;
 
 /**
@@ -27,9 +28,16 @@ import java.util.concurrent.Flow;
  * A client that stops reading therefore stops the engine's stream at gRPC's flow-control window
  * instead of growing a buffer here. The client closing the connection cancels the subscription,
  * which cancels the Triton call.
+ *
+ * <p>Bounds per stream: the write queue's high-water mark is set explicitly
+ * ({@code gateway.sse.write-queue-bytes}), and at most {@value #INITIAL_DEMAND} events are requested
+ * ahead, so what waits here is one queue plus a few tokens. A client that leaves the queue full for
+ * {@code gateway.sse.stall-timeout} is cut: the connection is closed and the generation cancelled, so
+ * it holds neither an engine slot nor memory any longer.
  */
 final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
+    private static final Logger LOG = Logger.getLogger(SseRelay.class);
     private static final int INITIAL_DEMAND = 4;
 
     private final String requestId;
@@ -40,7 +48,7 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private final io.netty.channel.EventLoop eventLoop;
     private final ObjectMapper json;
     private final ChunkEncoder chunks;
-    private final Duration keepAlive;
+    private final GatewayConfig.Sse limits;
     private final Runnable onClientGone;
     private volatile Flow.Subscription subscription;
     private static final Object SUBSCRIBED = new Object();
@@ -50,17 +58,20 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private boolean started;
     private boolean ended;
     private long timer = -1;
+    private long stallTimer = -1;
+    /** Events not requested because the write queue was full; all are requested at the drain. */
+    private long owed;
     private String resumeUrl;
 
     SseRelay(Generation generation, HttpServerResponse response, Context context, ObjectMapper json,
-             Duration keepAlive, Runnable onClientGone) {
+             GatewayConfig.Sse limits, Runnable onClientGone) {
         this(generation.requestId(), new ChunkEncoder(generation, json), generation.includeUsage(), true, response,
-                context, json, keepAlive, onClientGone);
+                context, json, limits, onClientGone);
     }
 
     /** A stream picked up again: {@code sendRole} is false when the client already had the first chunk. */
     SseRelay(String requestId, ChunkEncoder chunks, boolean includeUsage, boolean sendRole,
-             HttpServerResponse response, Context context, ObjectMapper json, Duration keepAlive,
+             HttpServerResponse response, Context context, ObjectMapper json, GatewayConfig.Sse limits,
              Runnable onClientGone) {
         this.requestId = requestId;
         this.chunks = chunks;
@@ -70,12 +81,13 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         this.context = context;
         this.eventLoop = ((io.vertx.core.impl.ContextInternal) context).nettyEventLoop();
         this.json = json;
-        this.keepAlive = keepAlive;
+        this.limits = limits;
         this.onClientGone = onClientGone;
     }
 
     /** Subscribes on the event loop; the response's close handler cancels the generation. */
     void start(Multi<GenerationEvent> events) {
+        response.setWriteQueueMaxSize(limits.writeQueueBytes());
         response.closeHandler(v -> {
             if (!ended) {
                 ended = true;
@@ -187,7 +199,7 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         } else if (event instanceof GenerationEvent.Admitted) {
             // Admission is decided: keep-alive comments may start (they commit the 200 status).
             if (timer < 0) {
-                timer = context.owner().setPeriodic(keepAlive.toMillis(), id -> keepAlive());
+                timer = context.owner().setPeriodic(limits.keepAlive().toMillis(), id -> keepAlive());
             }
             subscription.request(1);
         }
@@ -205,9 +217,23 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     private void requestMore() {
         if (response.writeQueueFull()) {
+            // The client is not keeping up: ask for nothing more until the queue drains, and give it
+            // stall-timeout to do so. Every event withheld here is owed and requested at the drain, so
+            // the demand ahead stays INITIAL_DEMAND after a stall instead of shrinking to one.
+            long timeout = limits.stallTimeout().toMillis();
+            if (stallTimer < 0) {
+                stallTimer = context.owner().setTimer(timeout, t -> {
+                    stallTimer = -1;
+                    cutSlowClient(timeout);
+                });
+            }
+            owed++;
             response.drainHandler(v -> {
-                if (!ended) {
-                    subscription.request(1);
+                cancelStallTimer();
+                long n = owed;
+                owed = 0;
+                if (!ended && n > 0) {
+                    subscription.request(n);
                 }
             });
         } else {
@@ -236,8 +262,8 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
     }
 
     private void keepAlive() {
-        if (ended) {
-            return;
+        if (ended || response.writeQueueFull()) {
+            return; // a comment behind a full queue proves nothing and only grows it
         }
         begin();
         response.write(ChunkEncoder.KEEP_ALIVE);
@@ -257,7 +283,33 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
         }
     }
 
+    /**
+     * A client that stopped reading holds an engine slot and this stream's buffers: cancel the generation
+     * now and close the connection (an error event could not reach a client that does not read).
+     */
+    private void cutSlowClient(long timeoutMillis) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimer();
+        LOG.infof("request %s: client stopped reading for %d ms; connection closed and generation cancelled",
+                requestId, timeoutMillis);
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        response.reset(); // HTTP/1.1: closes the connection; HTTP/2: resets only this stream
+    }
+
+    private void cancelStallTimer() {
+        if (stallTimer >= 0) {
+            context.owner().cancelTimer(stallTimer);
+            stallTimer = -1;
+        }
+    }
+
     private void cancelTimer() {
+        cancelStallTimer();
         if (timer >= 0) {
             context.owner().cancelTimer(timer);
             timer = -1;

@@ -251,6 +251,21 @@ public interface GatewayConfig {
          */
         @WithDefault("10s")
         Duration keepAlive();
+
+        /**
+         * How long a stream may stay paused because its client is not reading (its write queue full)
+         * before the connection is closed and the generation cancelled.
+         */
+        @WithDefault("30s")
+        Duration stallTimeout();
+
+        /**
+         * Bytes queued for one SSE connection past which its write queue counts as full and no more
+         * tokens are asked of the engine (the Vert.x write-queue high-water mark; set explicitly, not left
+         * to the default).
+         */
+        @WithDefault("65536")
+        int writeQueueBytes();
     }
 
     interface WebSocket {
