@@ -134,6 +134,14 @@ public final class Suite {
             gw.put("gateway.triton.endpoint", "127.0.0.1:" + standIn.port());
             gw.put("gateway.mode", "direct");
             gw.put("gateway.auth.enabled", "false"); // load from loopback only; keys would only add a hash per request
+            // the benchmark measures the relay, not admission: lift the per-instance limits above its load
+            gw.put("gateway.admission.max-in-flight", "20000");
+            // no collector here: spans are made (their cost is measured) and dropped by the exporter's queue
+            gw.put("quarkus.otel.bsp.max.queue.size", "2048");
+            gw.put("gateway.admission.max-waiting", "20000");
+            gw.put("gateway.admission.max-queued", "20000");
+            gw.put("gateway.admission.anonymous-max-concurrent", "20000");
+            gw.put("gateway.admission.anonymous-tokens-per-minute", "100000000000");
             if (kafka != null) {
                 gw.put("kafka.bootstrap.servers", kafka.bootstrapServers());
                 gw.put("gateway.queue.enabled", "true");
@@ -199,6 +207,14 @@ public final class Suite {
             gw.put("gateway.triton.endpoint", "127.0.0.1:" + wide.port());
             gw.put("gateway.mode", "direct");
             gw.put("gateway.auth.enabled", "false"); // load from loopback only; keys would only add a hash per request
+            // the benchmark measures the relay, not admission: lift the per-instance limits above its load
+            gw.put("gateway.admission.max-in-flight", "20000");
+            // no collector here: spans are made (their cost is measured) and dropped by the exporter's queue
+            gw.put("quarkus.otel.bsp.max.queue.size", "2048");
+            gw.put("gateway.admission.max-waiting", "20000");
+            gw.put("gateway.admission.max-queued", "20000");
+            gw.put("gateway.admission.anonymous-max-concurrent", "20000");
+            gw.put("gateway.admission.anonymous-tokens-per-minute", "100000000000");
             int port = freePort();
             log("starting a fresh gateway for " + longStreams + " long streams on port " + port);
             try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway-long"),
