@@ -7,17 +7,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
  * Generated chat request bodies for the parser fuzz tests: a valid request from OpenAI's chat schema,
@@ -25,11 +23,13 @@ import java.util.function.UnaryOperator;
  * special tokens, deep nesting, too many messages) and of its bytes (truncation, invalid UTF-8, a
  * random byte, nesting around the whole body, trailing garbage). Most are refused; some stay valid.
  *
- * <p>Each body is built fresh from immutable parts, so jqwik may reuse generated parts freely.
+ * <p>A plain seeded random generator: {@link #bodies(long)} gives the same bodies for the same seed,
+ * and {@link #body(long, long)} rebuilds the body at one index of that sequence alone, so a failure
+ * is reproducible from its seed and index.
  */
 final class ChatBodies {
 
-    /** A generated body; {@code toString} is what jqwik prints for a failing example. */
+    /** A generated body; {@code toString} is what a failing test prints. */
     record Body(String description, byte[] bytes) {
         @Override
         public String toString() {
@@ -46,29 +46,82 @@ final class ChatBodies {
             "frequency_penalty", "user", "logprobs", "top_logprobs", "logit_bias", "tools", "tool_choice",
             "parallel_tool_calls", "functions", "function_call", "response_format", "modalities", "audio");
 
+    private static final List<String> ODD_FIELDS = List.of("some_future_field", "", "MODEL", "x".repeat(300),
+            "messages\u0000", "\u00e9t\u00e9");
+
     private static final List<String> SPECIAL = List.of("<|eot|>", "<|header_start|>", "<|begin_of_text|>",
             "<|python_start|>", "<|image|>", "<|eom|>");
+
+    private static final List<String> ODD_TEXT = List.of("", " ", "\u0000", "\ud800", "a\udc00b", "\ud83d\ude00",
+            "\u202e", "\ufeff", "e\u0301", "[standin:length=3]");
+
+    /** Letters, digits and every char {@link Character#isWhitespace} accepts. */
+    private static final char[] ALNUM_WHITESPACE = alnumWhitespace();
+
+    private static final List<JsonNode> FIXED_SCALARS = List.of(NODES.nullNode(), NODES.booleanNode(true),
+            NODES.booleanNode(false), NODES.textNode("true"), NODES.textNode("1"), NODES.textNode("0.5"),
+            NODES.textNode(""), NODES.textNode("llama-4-maverick"), NODES.textNode("user"), NODES.textNode("text"),
+            NODES.numberNode(0), NODES.numberNode(1), NODES.numberNode(-1), NODES.numberNode(2),
+            NODES.numberNode(1.5), NODES.numberNode(-0.0), NODES.numberNode(1e30), NODES.numberNode(-1e308),
+            NODES.numberNode(Double.MIN_VALUE), NODES.numberNode(Double.NaN),
+            NODES.numberNode(Double.POSITIVE_INFINITY), NODES.numberNode(Long.MAX_VALUE),
+            NODES.numberNode(Long.MIN_VALUE), NODES.numberNode((long) Integer.MAX_VALUE + 1),
+            NODES.numberNode(BigInteger.TWO.pow(70)), NODES.numberNode(BigInteger.TWO.pow(70).negate()),
+            NODES.numberNode(new BigDecimal("1e400")), NODES.numberNode(new BigInteger("9".repeat(1200))));
+
+    private static final int[] EDGE_INTS = {0, 1, -1, 2, -2, Integer.MAX_VALUE, Integer.MIN_VALUE,
+            Integer.MAX_VALUE - 1, Integer.MIN_VALUE + 1};
+    private static final long[] EDGE_LONGS = {0, 1, -1, 2, -2, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1,
+            Long.MIN_VALUE + 1, (long) Integer.MAX_VALUE + 1, (long) Integer.MIN_VALUE - 1};
+    private static final double[] EDGE_DOUBLES = {0.0, -0.0, 0.01, -0.01, 1.0, -1.0, Double.MAX_VALUE,
+            -Double.MAX_VALUE, Double.MIN_VALUE};
 
     private ChatBodies() {
     }
 
-    static Arbitrary<Body> bodies() {
-        Arbitrary<List<Mutation>> trees = mutation().list().ofMinSize(0).ofMaxSize(5);
-        Arbitrary<ByteMutation> bytes = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(70, Arbitraries.just(ByteMutation.NONE)),
-                net.jqwik.api.Tuple.of(30, byteMutation()));
-        return Combinators.combine(trees, bytes, Arbitraries.of(true, false)).as((tree, raw, escape) -> {
-            ObjectNode root = base();
-            StringBuilder what = new StringBuilder();
-            for (Mutation m : tree) {
-                m.apply().accept(root);
-                what.append(m.name()).append("; ");
-            }
-            byte[] body = serialize(root, escape);
-            body = raw.apply().apply(body);
+    // ---- the sequence -----------------------------------------------------------------------------
+
+    /**
+     * The bodies of one seed, without end. Body {@code i} is built from the {@code i}-th split of a
+     * {@code SplittableRandom(seed)}, so it does not depend on what the bodies before it drew.
+     */
+    static Stream<Body> bodies(long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        return Stream.generate(() -> next(root.split()));
+    }
+
+    /** Body {@code index} (from 0) of {@link #bodies(long) bodies(seed)}, built alone. */
+    static Body body(long seed, long index) {
+        SplittableRandom root = new SplittableRandom(seed);
+        for (long i = 0; i < index; i++) {
+            root.split();
+        }
+        return next(root.split());
+    }
+
+    /**
+     * One body: 0 to 5 tree mutations of the valid base request, serialized with or without non-ASCII
+     * escaped (even odds), then in 30% of bodies one byte mutation.
+     */
+    static Body next(SplittableRandom random) {
+        ObjectNode root = base();
+        StringBuilder what = new StringBuilder();
+        int mutations = random.nextInt(6);
+        for (int i = 0; i < mutations; i++) {
+            what.append(mutate(random, root)).append("; ");
+        }
+        boolean escape = random.nextBoolean();
+        if (escape) {
+            what.append("non-ASCII escaped; ");
+        }
+        byte[] body = serialize(root, escape);
+        if (random.nextInt(100) < 30) {
+            ByteMutation raw = byteMutation(random);
+            body = raw.apply(body);
             what.append(raw.name());
-            return new Body(what.toString(), body);
-        });
+        }
+        String description = what.toString().replaceAll("; $", "");
+        return new Body(description.isEmpty() ? "the base request" : description, body);
     }
 
     private static ObjectNode base() {
@@ -93,154 +146,233 @@ final class ChatBodies {
 
     // ---- tree mutations ---------------------------------------------------------------------------
 
-    record Mutation(String name, Consumer<ObjectNode> apply) {
+    /** Applies one mutation to {@code root} and says what it did. */
+    private static String mutate(SplittableRandom r, ObjectNode root) {
+        switch (weighted(r, 10, 3, 4, 5, 1, 1)) {
+            case 0 -> { // set a field to any value
+                String f = field(r);
+                JsonNode v = value(r);
+                root.set(f, v);
+                return "set " + abbreviate(f) + "=" + describe(v);
+            }
+            case 1 -> { // remove a field
+                String f = field(r);
+                root.remove(f);
+                return "remove " + abbreviate(f);
+            }
+            case 2 -> { // replace the messages
+                ArrayNode ms = messages(r);
+                root.set("messages", ms);
+                return "messages=" + ms.size() + " items";
+            }
+            case 3 -> { // set a field of the first message, if there is an object there
+                String f = pick(r, "role", "content", "name", "tool_calls", "tool_call_id", "extra");
+                JsonNode v = value(r);
+                if (root.path("messages").path(0) instanceof ObjectNode first) {
+                    first.set(f, v);
+                }
+                return "messages[0]." + f + "=" + describe(v);
+            }
+            case 4 -> { // an unknown field nested deep
+                int depth = pickInt(r, 10, 999, 1000, 1001, 5_000, 100_000);
+                root.putRawValue("deep", new RawValue("[".repeat(depth) + "]".repeat(depth)));
+                return "unknown field nested " + depth + " deep";
+            }
+            default -> { // a known field nested deep
+                int depth = pickInt(r, 500, 1001, 20_000);
+                String f = pick(r, "stop", "logit_bias", "tools");
+                root.putRawValue(f, new RawValue("[".repeat(depth) + "]".repeat(depth)));
+                return f + " nested " + depth + " deep";
+            }
+        }
     }
 
-    private static Arbitrary<Mutation> mutation() {
-        Arbitrary<String> field = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, Arbitraries.of(CHAT_FIELDS)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("some_future_field", "", "MODEL", "x".repeat(300),
-                        "messages\u0000", "\u00e9t\u00e9")));
-        Arbitrary<Mutation> set = Combinators.combine(field, value()).as((f, v) -> new Mutation(
-                "set " + abbreviate(f) + "=" + describe(v), root -> put(root, f, v)));
-        Arbitrary<Mutation> remove = field.map(f -> new Mutation("remove " + abbreviate(f), root -> root.remove(f)));
-        Arbitrary<Mutation> messages = messages().map(ms -> new Mutation("messages=" + ms.size() + " items",
-                root -> root.set("messages", copyAll(ms))));
-        Arbitrary<Mutation> messageField = Combinators.combine(
-                Arbitraries.of("role", "content", "name", "tool_calls", "tool_call_id", "extra"), value())
-                .as((f, v) -> new Mutation("messages[0]." + f + "=" + describe(v), root -> {
-                    JsonNode first = root.path("messages").path(0);
-                    if (first instanceof ObjectNode o) {
-                        put(o, f, v);
-                    }
-                }));
-        Arbitrary<Mutation> deepUnknown = Arbitraries.of(10, 999, 1000, 1001, 5_000, 100_000).map(depth ->
-                new Mutation("unknown field nested " + depth + " deep", root ->
-                        root.putRawValue("deep", new RawValue("[".repeat(depth) + "]".repeat(depth)))));
-        Arbitrary<Mutation> deepKnown = Arbitraries.of(500, 1001, 20_000).flatMap(depth -> Arbitraries.of(
-                "stop", "logit_bias", "tools").map(f -> new Mutation(f + " nested " + depth + " deep", root ->
-                root.putRawValue(f, new RawValue("[".repeat(depth) + "]".repeat(depth))))));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(10, set),
-                net.jqwik.api.Tuple.of(3, remove),
-                net.jqwik.api.Tuple.of(4, messages),
-                net.jqwik.api.Tuple.of(5, messageField),
-                net.jqwik.api.Tuple.of(1, deepUnknown),
-                net.jqwik.api.Tuple.of(1, deepKnown));
+    /** A chat field (8 in 9) or an odd name. */
+    private static String field(SplittableRandom r) {
+        return weighted(r, 8, 1) == 0 ? pick(r, CHAT_FIELDS) : pick(r, ODD_FIELDS);
     }
 
-    private static void put(ObjectNode node, String field, JsonNode value) {
-        node.set(field, value.deepCopy());
-    }
-
-    private static ArrayNode copyAll(List<JsonNode> items) {
+    /** 0 to 6 items, mostly messages (9 in 10); 1 in 201 lists is over gateway.prompt.max-messages (2048). */
+    private static ArrayNode messages(SplittableRandom r) {
         ArrayNode a = NODES.arrayNode();
-        items.forEach(i -> a.add(i.deepCopy()));
+        if (weighted(r, 200, 1) == 1) { // refused as too_many_messages
+            int n = r.nextInt(2040, 2101);
+            for (int i = 0; i < n; i++) {
+                a.addObject().put("role", "user").put("content", "m");
+            }
+            return a;
+        }
+        int n = r.nextInt(7);
+        for (int i = 0; i < n; i++) {
+            a.add(weighted(r, 9, 1) == 0 ? message(r) : value(r));
+        }
         return a;
     }
 
-    private static Arbitrary<List<JsonNode>> messages() {
-        Arbitrary<JsonNode> message = Combinators.combine(
-                Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, Arbitraries.of("system", "developer", "user",
-                        "assistant", "tool")), net.jqwik.api.Tuple.of(1, Arbitraries.of("robot", "", "USER", "ipython"))),
-                content()).as((role, content) -> {
-                    ObjectNode m = NODES.objectNode();
-                    m.put("role", role);
-                    m.set("content", content);
-                    return m;
-                });
-        Arbitrary<JsonNode> anyItem = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(9, message),
-                net.jqwik.api.Tuple.of(1, value()));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(200, anyItem.list().ofMinSize(0).ofMaxSize(6)),
-                // past gateway.prompt.max-messages (2048): refused as too_many_messages
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(2040, 2100).map(n ->
-                        java.util.Collections.nCopies(n, (JsonNode) NODES.objectNode().put("role", "user")
-                                .put("content", "m")))));
+    private static JsonNode message(SplittableRandom r) {
+        ObjectNode m = NODES.objectNode();
+        m.put("role", weighted(r, 6, 1) == 0 ? pick(r, "system", "developer", "user", "assistant", "tool")
+                : pick(r, "robot", "", "USER", "ipython"));
+        m.set("content", content(r));
+        return m;
     }
 
-    private static Arbitrary<JsonNode> content() {
-        Arbitrary<JsonNode> textPart = text().map(t -> NODES.objectNode().put("type", "text").put("text", t));
-        Arbitrary<JsonNode> otherPart = Arbitraries.of("image_url", "input_audio", "file", "", "TEXT")
-                .map(t -> NODES.objectNode().put("type", t));
-        Arbitrary<JsonNode> parts = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, textPart),
-                net.jqwik.api.Tuple.of(1, otherPart), net.jqwik.api.Tuple.of(1, value()))
-                .list().ofMaxSize(4).map(ChatBodies::copyAll);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, text().map(NODES::textNode)),
-                net.jqwik.api.Tuple.of(2, parts),
-                net.jqwik.api.Tuple.of(1, value()));
+    /** Text (6), a list of up to 4 parts (2), or any value (1). */
+    private static JsonNode content(SplittableRandom r) {
+        switch (weighted(r, 6, 2, 1)) {
+            case 0 -> {
+                return NODES.textNode(text(r));
+            }
+            case 1 -> {
+                ArrayNode parts = NODES.arrayNode();
+                int n = r.nextInt(5);
+                for (int i = 0; i < n; i++) {
+                    switch (weighted(r, 5, 1, 1)) {
+                        case 0 -> parts.addObject().put("type", "text").put("text", text(r));
+                        case 1 -> parts.addObject().put("type", pick(r, "image_url", "input_audio", "file", "",
+                                "TEXT"));
+                        default -> parts.add(value(r));
+                    }
+                }
+                return parts;
+            }
+            default -> {
+                return value(r);
+            }
+        }
     }
 
     /** Text a user might type, or might not: any char (lone surrogates included), special tokens, long runs. */
-    private static Arbitrary<String> text() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(5, Arbitraries.strings().alpha().numeric().whitespace().ofMaxLength(40)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.strings().all().ofMaxLength(30)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(SPECIAL).map(s -> "before " + s + " after")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("", " ", "\u0000", "\ud800", "a\udc00b", "\ud83d\ude00",
-                        "\u202e", "\ufeff", "e\u0301", "[standin:length=3]")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1000, 20_000).map("word "::repeat)));
+    private static String text(SplittableRandom r) {
+        switch (weighted(r, 5, 3, 1, 1, 1)) {
+            case 0 -> {
+                char[] s = new char[r.nextInt(41)];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = ALNUM_WHITESPACE[r.nextInt(ALNUM_WHITESPACE.length)];
+                }
+                return new String(s);
+            }
+            case 1 -> {
+                char[] s = new char[r.nextInt(31)];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = (char) r.nextInt(Character.MAX_VALUE + 1);
+                }
+                return new String(s);
+            }
+            case 2 -> {
+                return "before " + pick(r, SPECIAL) + " after";
+            }
+            case 3 -> {
+                return pick(r, ODD_TEXT);
+            }
+            default -> {
+                return "word ".repeat(r.nextInt(1000, 20_001));
+            }
+        }
     }
 
     /** Any JSON value, biased to the kinds that break parsers: wrong types and extreme numbers. */
-    static Arbitrary<JsonNode> value() {
-        Arbitrary<JsonNode> scalars = Arbitraries.oneOf(
-                Arbitraries.of(NODES.nullNode(), NODES.booleanNode(true), NODES.booleanNode(false),
-                        NODES.textNode("true"), NODES.textNode("1"), NODES.textNode("0.5"), NODES.textNode(""),
-                        NODES.textNode("llama-4-maverick"), NODES.textNode("user"), NODES.textNode("text"),
-                        NODES.numberNode(0), NODES.numberNode(1), NODES.numberNode(-1), NODES.numberNode(2),
-                        NODES.numberNode(1.5), NODES.numberNode(-0.0), NODES.numberNode(1e30),
-                        NODES.numberNode(-1e308), NODES.numberNode(Double.MIN_VALUE), NODES.numberNode(Double.NaN),
-                        NODES.numberNode(Double.POSITIVE_INFINITY), NODES.numberNode(Long.MAX_VALUE),
-                        NODES.numberNode(Long.MIN_VALUE), NODES.numberNode((long) Integer.MAX_VALUE + 1),
-                        NODES.numberNode(BigInteger.TWO.pow(70)), NODES.numberNode(BigInteger.TWO.pow(70).negate()),
-                        NODES.numberNode(new BigDecimal("1e400")),
-                        NODES.numberNode(new BigInteger("9".repeat(1200)))),
-                Arbitraries.integers().map(i -> (JsonNode) NODES.numberNode(i)),
-                Arbitraries.longs().map(l -> (JsonNode) NODES.numberNode(l)),
-                Arbitraries.doubles().map(d -> (JsonNode) NODES.numberNode(d)),
-                text().map(t -> (JsonNode) NODES.textNode(t)));
-        Arbitrary<JsonNode> containers = Arbitraries.lazy(() -> Arbitraries.oneOf(
-                scalars.list().ofMaxSize(5).map(l -> (JsonNode) copyAll(l)),
-                Combinators.combine(Arbitraries.of("type", "text", "include_usage", "x", "name"), scalars)
-                        .as((k, v) -> {
-                            ObjectNode o = NODES.objectNode();
-                            o.set(k, v.deepCopy());
-                            return (JsonNode) o;
-                        }),
-                Arbitraries.just(NODES.arrayNode()),
-                Arbitraries.just(NODES.objectNode())));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, scalars), net.jqwik.api.Tuple.of(1, containers));
+    static JsonNode value(SplittableRandom r) {
+        if (weighted(r, 4, 1) == 0) {
+            return scalar(r);
+        }
+        switch (r.nextInt(4)) {
+            case 0 -> {
+                ArrayNode a = NODES.arrayNode();
+                int n = r.nextInt(6);
+                for (int i = 0; i < n; i++) {
+                    a.add(scalar(r));
+                }
+                return a;
+            }
+            case 1 -> {
+                ObjectNode o = NODES.objectNode();
+                o.set(pick(r, "type", "text", "include_usage", "x", "name"), scalar(r));
+                return o;
+            }
+            case 2 -> {
+                return NODES.arrayNode();
+            }
+            default -> {
+                return NODES.objectNode();
+            }
+        }
+    }
+
+    /** A fixed tricky value, an int, a long, a double or text, with even odds. */
+    private static JsonNode scalar(SplittableRandom r) {
+        return switch (r.nextInt(5)) {
+            case 0 -> pick(r, FIXED_SCALARS).deepCopy();
+            case 1 -> NODES.numberNode(r.nextInt(5) == 0 ? EDGE_INTS[r.nextInt(EDGE_INTS.length)] : r.nextInt());
+            case 2 -> NODES.numberNode(r.nextInt(5) == 0 ? EDGE_LONGS[r.nextInt(EDGE_LONGS.length)]
+                    : r.nextLong() >> r.nextInt(64));
+            case 3 -> NODES.numberNode(r.nextInt(5) == 0 ? EDGE_DOUBLES[r.nextInt(EDGE_DOUBLES.length)] : number(r));
+            default -> NODES.textNode(text(r));
+        };
+    }
+
+    /** A finite double of any magnitude (10^-2 to 10^308), either sign, two decimals when small. */
+    private static double number(SplittableRandom r) {
+        double magnitude = Math.pow(10, r.nextDouble(-2, 308)) * r.nextDouble(1, 10) / 10;
+        double d = magnitude < 1e15 ? Math.round(magnitude * 100) / 100.0 : magnitude;
+        return r.nextBoolean() ? d : -d;
     }
 
     // ---- byte mutations ---------------------------------------------------------------------------
 
-    record ByteMutation(String name, UnaryOperator<byte[]> apply) {
-        static final ByteMutation NONE = new ByteMutation("", b -> b);
+    interface BytesOp {
+        byte[] apply(byte[] b);
     }
 
-    private static Arbitrary<ByteMutation> byteMutation() {
-        Arbitrary<Double> where = Arbitraries.doubles().between(0, 1);
-        return Arbitraries.oneOf(
-                where.map(at -> new ByteMutation("truncated at " + pct(at), b -> Arrays.copyOf(b, (int) (b.length * at)))),
-                where.map(at -> new ByteMutation("0xC3 0x28 inserted at " + pct(at), b -> insert(b, at,
-                        new byte[] {(byte) 0xC3, 0x28}))),
-                Combinators.combine(where, Arbitraries.bytes()).as((at, x) -> new ByteMutation("byte " + x + " at "
-                        + pct(at), b -> {
-                            byte[] c = b.clone();
-                            if (c.length > 0) {
-                                c[Math.min(c.length - 1, (int) (c.length * at))] = x;
-                            }
-                            return c;
-                        })),
-                Arbitraries.of(2, 999, 1001, 100_000).map(n -> new ByteMutation("body nested in " + n + " arrays",
+    record ByteMutation(String name, BytesOp op) {
+        byte[] apply(byte[] b) {
+            return op.apply(b);
+        }
+    }
+
+    /** One of six kinds, with even odds. */
+    private static ByteMutation byteMutation(SplittableRandom r) {
+        switch (r.nextInt(6)) {
+            case 0 -> {
+                double at = where(r);
+                return new ByteMutation("truncated at " + pct(at), b -> Arrays.copyOf(b, (int) (b.length * at)));
+            }
+            case 1 -> {
+                double at = where(r);
+                return new ByteMutation("0xC3 0x28 inserted at " + pct(at), b -> insert(b, at,
+                        new byte[] {(byte) 0xC3, 0x28}));
+            }
+            case 2 -> {
+                double at = where(r);
+                byte x = (byte) r.nextInt(256);
+                return new ByteMutation("byte " + x + " at " + pct(at), b -> {
+                    byte[] c = b.clone();
+                    if (c.length > 0) {
+                        c[Math.min(c.length - 1, (int) (c.length * at))] = x;
+                    }
+                    return c;
+                });
+            }
+            case 3 -> {
+                int n = pickInt(r, 2, 999, 1001, 100_000);
+                return new ByteMutation("body nested in " + n + " arrays",
                         b -> concat(("[".repeat(n)).getBytes(StandardCharsets.US_ASCII), b,
-                                ("]".repeat(n)).getBytes(StandardCharsets.US_ASCII)))),
-                Arbitraries.of("}", "{}", " x", "\n\n", "\u0000").map(tail -> new ByteMutation("trailing '" + tail + "'",
-                        b -> concat(b, tail.getBytes(StandardCharsets.UTF_8)))),
-                Arbitraries.of("", " ", "null", "[]", "\"text\"", "42", "true", "{", "\ufeff{}", "{\"model\":}")
-                        .map(s -> new ByteMutation("replaced by '" + s + "'", b -> s.getBytes(StandardCharsets.UTF_8))));
+                                ("]".repeat(n)).getBytes(StandardCharsets.US_ASCII)));
+            }
+            case 4 -> {
+                String tail = pick(r, "}", "{}", " x", "\n\n", "\u0000");
+                return new ByteMutation("trailing '" + tail + "'", b -> concat(b, tail.getBytes(StandardCharsets.UTF_8)));
+            }
+            default -> {
+                String s = pick(r, "", " ", "null", "[]", "\"text\"", "42", "true", "{", "\ufeff{}", "{\"model\":}");
+                return new ByteMutation("replaced by '" + s + "'", b -> s.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** A point in the body, 0 to 1 in hundredths. */
+    private static double where(SplittableRandom r) {
+        return r.nextInt(101) / 100.0;
     }
 
     private static byte[] insert(byte[] b, double at, byte[] what) {
@@ -258,6 +390,58 @@ final class ChatBodies {
         for (byte[] p : parts) {
             System.arraycopy(p, 0, out, at, p.length);
             at += p.length;
+        }
+        return out;
+    }
+
+    // ---- choosing -----------------------------------------------------------------------------------
+
+    /** An index into {@code weights}, each chosen in proportion to its weight. */
+    private static int weighted(SplittableRandom r, int... weights) {
+        int total = 0;
+        for (int w : weights) {
+            total += w;
+        }
+        int x = r.nextInt(total);
+        for (int i = 0; i < weights.length; i++) {
+            x -= weights[i];
+            if (x < 0) {
+                return i;
+            }
+        }
+        throw new AssertionError();
+    }
+
+    @SafeVarargs
+    private static <T> T pick(SplittableRandom r, T... options) {
+        return options[r.nextInt(options.length)];
+    }
+
+    private static <T> T pick(SplittableRandom r, List<T> options) {
+        return options.get(r.nextInt(options.size()));
+    }
+
+    private static int pickInt(SplittableRandom r, int... options) {
+        return options[r.nextInt(options.length)];
+    }
+
+    private static char[] alnumWhitespace() {
+        List<Character> chars = new ArrayList<>();
+        for (char c = 'a'; c <= 'z'; c++) {
+            chars.add(c);
+            chars.add(Character.toUpperCase(c));
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            chars.add(c);
+        }
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            if (Character.isWhitespace(c)) {
+                chars.add((char) c);
+            }
+        }
+        char[] out = new char[chars.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = chars.get(i);
         }
         return out;
     }
