@@ -130,18 +130,7 @@ public final class Suite {
                 log("starting the embedded Kafka broker");
                 kafka = EmbeddedKafka.builder().port(0).build().start();
             }
-            Map<String, String> gw = new LinkedHashMap<>();
-            gw.put("gateway.triton.endpoint", "127.0.0.1:" + standIn.port());
-            gw.put("gateway.mode", "direct");
-            gw.put("gateway.auth.enabled", "false"); // load from loopback only; keys would only add a hash per request
-            // the benchmark measures the relay, not admission: lift the per-instance limits above its load
-            gw.put("gateway.admission.max-in-flight", "20000");
-            // no collector here: spans are made (their cost is measured) and dropped by the exporter's queue
-            gw.put("quarkus.otel.bsp.max.queue.size", "2048");
-            gw.put("gateway.admission.max-waiting", "20000");
-            gw.put("gateway.admission.max-queued", "20000");
-            gw.put("gateway.admission.anonymous-max-concurrent", "20000");
-            gw.put("gateway.admission.anonymous-tokens-per-minute", "100000000000");
+            Map<String, String> gw = gatewaySettings(standIn.port());
             if (kafka != null) {
                 gw.put("kafka.bootstrap.servers", kafka.bootstrapServers());
                 gw.put("gateway.queue.enabled", "true");
@@ -199,22 +188,28 @@ public final class Suite {
         System.out.println("Report: " + json + " and " + out.resolve("benchmark-report.md"));
     }
 
+    /** The gateway's settings for a run against a stand-in on {@code tritonPort}. */
+    private static Map<String, String> gatewaySettings(int tritonPort) {
+        Map<String, String> gw = new LinkedHashMap<>();
+        gw.put("gateway.triton.endpoint", "127.0.0.1:" + tritonPort);
+        gw.put("gateway.mode", "direct");
+        gw.put("gateway.auth.enabled", "false"); // load from loopback only; keys would only add a hash per request
+        // the benchmark measures the relay, not admission: lift the per-instance limits above its load
+        gw.put("gateway.admission.max-in-flight", "20000");
+        gw.put("gateway.admission.max-waiting", "20000");
+        gw.put("gateway.admission.max-queued", "20000");
+        gw.put("gateway.admission.anonymous-max-concurrent", "20000");
+        gw.put("gateway.admission.anonymous-tokens-per-minute", "100000000000");
+        // no collector here: spans are made (their cost is measured) and dropped at the exporter's queue
+        gw.put("quarkus.otel.bsp.max.queue.size", "2048");
+        return gw;
+    }
+
     /** The memory scenario: a fresh stand-in with room for every stream and a fresh gateway, long slow streams. */
     void longStreams(Vertx vertx) throws Exception {
         try (TritonStandIn wide = TritonStandIn.builder().port(0)
                 .timing(Timing.defaults().withSlots(Math.max(256, longStreams + 1024))).build().start()) {
-            Map<String, String> gw = new LinkedHashMap<>();
-            gw.put("gateway.triton.endpoint", "127.0.0.1:" + wide.port());
-            gw.put("gateway.mode", "direct");
-            gw.put("gateway.auth.enabled", "false"); // load from loopback only; keys would only add a hash per request
-            // the benchmark measures the relay, not admission: lift the per-instance limits above its load
-            gw.put("gateway.admission.max-in-flight", "20000");
-            // no collector here: spans are made (their cost is measured) and dropped by the exporter's queue
-            gw.put("quarkus.otel.bsp.max.queue.size", "2048");
-            gw.put("gateway.admission.max-waiting", "20000");
-            gw.put("gateway.admission.max-queued", "20000");
-            gw.put("gateway.admission.anonymous-max-concurrent", "20000");
-            gw.put("gateway.admission.anonymous-tokens-per-minute", "100000000000");
+            Map<String, String> gw = gatewaySettings(wide.port());
             int port = freePort();
             log("starting a fresh gateway for " + longStreams + " long streams on port " + port);
             try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway-long"),
