@@ -39,7 +39,11 @@ final class TritonEndpoint {
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean probing = new AtomicBoolean();
+    /** The probe's channel, and the first of {@link #channels}. */
     private ManagedChannel channel;
+    /** One channel (one HTTP/2 connection) per Vert.x event loop; the loop's own is used by streams on it. */
+    private java.util.List<ManagedChannel> channels = java.util.List.of();
+    private java.util.List<io.netty.channel.EventLoop> loops = java.util.List.of();
     private ScheduledExecutorService prober;
     private volatile ModelContract contract;
     private volatile boolean ready;
@@ -61,26 +65,39 @@ final class TritonEndpoint {
 
     void start(ScheduledExecutorService prober) {
         this.prober = prober;
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port)
-                .usePlaintext()
-                .directExecutor() // responses are decoded and relayed without blocking: no thread hop
-                .maxInboundMessageSize(config.maxInboundMessageBytes());
-        if (eventLoops != null) {
-            // Triton's responses are read on the same event loops that serve the clients: no extra
-            // threads competing for the cores, and a token whose client shares the loop is written
-            // without a hand-off (SseRelay checks).
-            builder.eventLoopGroup(eventLoops).channelType(io.netty.channel.socket.nio.NioSocketChannel.class);
+        if (eventLoops == null) {
+            channel = builder().build();
+            channels = java.util.List.of(channel);
+        } else {
+            // One connection per Vert.x event loop, each read by its own loop: a stream's Triton
+            // responses arrive on the loop that serves its client, so a token goes from Triton's socket
+            // to the client's without changing threads, and the loops share the work evenly.
+            java.util.List<ManagedChannel> cs = new java.util.ArrayList<>();
+            java.util.List<io.netty.channel.EventLoop> ls = new java.util.ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
+                io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+                ls.add(loop);
+                cs.add(builder().eventLoopGroup(loop).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
+                        .build());
+            }
+            channels = java.util.List.copyOf(cs);
+            loops = java.util.List.copyOf(ls);
+            channel = channels.get(0);
         }
-        channel = builder.build();
         prober.execute(this::probe);
         prober.scheduleWithFixedDelay(this::probe, config.readinessInterval().toMillis(),
                 config.readinessInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    private NettyChannelBuilder builder() {
+        return NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .directExecutor() // responses are decoded and relayed without blocking: no thread hop
+                .maxInboundMessageSize(config.maxInboundMessageBytes());
+    }
+
     void stop() {
-        if (channel != null) {
-            channel.shutdownNow();
-        }
+        channels.forEach(ManagedChannel::shutdownNow);
     }
 
     /**
@@ -146,7 +163,7 @@ final class TritonEndpoint {
         } catch (RuntimeException e) {
             // gRPC backs off reconnecting for up to two minutes; the probe is the pool's reconnect
             // attempt, so a restarted Triton is found within a probe interval instead.
-            channel.resetConnectBackoff();
+            channels.forEach(ManagedChannel::resetConnectBackoff);
             return markNotReady("Triton at " + address + " is unreachable: " + e.getMessage());
         }
     }
@@ -194,7 +211,13 @@ final class TritonEndpoint {
         return address;
     }
 
+    /** The channel read by the calling thread's event loop, when it is one of Vert.x's; else the first. */
     ManagedChannel channel() {
+        for (int i = 0; i < loops.size(); i++) {
+            if (loops.get(i).inEventLoop()) {
+                return channels.get(i);
+            }
+        }
         return channel;
     }
 
