@@ -233,11 +233,6 @@ public class Admission {
                 config.admission().anonymousTokensPerMinute(), "gateway.admission.anonymous"));
     }
 
-    /** Whether a tenant could start a generation needing these tokens now (for the queue worker's fair pick). */
-    public synchronized boolean wouldAdmit(String tenantName, long tokens) {
-        return tenant(tenantName).refusal(tokens) == null;
-    }
-
     private static GatewayException capacity(String message, Duration retryAfter) {
         return new GatewayException.RateLimited("requests", "capacity_exceeded", message, retryAfter);
     }

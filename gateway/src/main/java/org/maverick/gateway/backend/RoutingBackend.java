@@ -107,11 +107,6 @@ public class RoutingBackend implements Backend {
         return direct.ready() && !draining;
     }
 
-    /** Generations streaming to clients of this instance now. */
-    public int inFlight() {
-        return directInFlight.get() + queuedInFlight.get();
-    }
-
     private void watch() {
         long now = ++tick;
         long idle = Math.max(1, limits.idleTimeout().toMillis() / TICK_MILLIS);

@@ -59,6 +59,8 @@ public class KafkaQueue {
     private final Optional<String> bootstrap;
     private String instanceId;
     private String replyTopic;
+    /** The kafka.* client settings, read once at start (clients are also made later, per resume). */
+    private Map<String, Object> settings = Map.of();
     private KafkaProducer<String, byte[]> producer;
     private Admin admin;
     private ScheduledExecutorService prober;
@@ -89,7 +91,8 @@ public class KafkaQueue {
         instanceId = config.queue().instanceId().filter(s -> !s.isBlank()).orElseGet(KafkaQueue::defaultInstanceId)
                 .replaceAll("[^A-Za-z0-9._-]", "-");
         replyTopic = REPLY_TEMPLATE.replace("{instance}", instanceId);
-        Map<String, Object> adminConfig = new HashMap<>(clientSettings());
+        settings = clientSettings();
+        Map<String, Object> adminConfig = new HashMap<>(settings);
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
@@ -185,7 +188,7 @@ public class KafkaQueue {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> p = new HashMap<>(clientSettings());
+        Map<String, Object> p = new HashMap<>(settings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -203,7 +206,7 @@ public class KafkaQueue {
 
     /** A consumer of this instance's own (not a group member unless {@code groupId} is given). */
     KafkaConsumer<String, byte[]> consumer(String purpose, Optional<String> groupId, Map<String, Object> extra) {
-        Map<String, Object> c = new HashMap<>(clientSettings());
+        Map<String, Object> c = new HashMap<>(settings);
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "maverick-" + purpose + "-" + instanceId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -90,7 +90,8 @@ public class QueuedBackend implements Backend {
         emitter.emit(new GenerationEvent.Queued(resumeTokens.issue(new ResumeTokens.Location(id, queue.replyTopic(), 0,
                 now - 1000, g.kind() == Generation.Kind.CHAT ? "chat" : "completion", g.includeUsage()))));
         // Register the pending reply before sending: a fast worker could answer before anybody listens.
-        router.register(id, (event, offset) -> relay(emitter, finished, event, offset));
+        // the router calls this on its thread, one event at a time
+        router.register(id, (event, offset) -> relayEvent(emitter, finished, event, offset));
         emitter.onTermination(() -> {
             router.unregister(id);
             if (finished.compareAndSet(false, true)) {
@@ -137,12 +138,6 @@ public class QueuedBackend implements Backend {
             emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry shortly.",
                     RETRY_AFTER, e));
         }
-    }
-
-    /** Runs on the reply router's thread, one event at a time. */
-    private void relay(MultiEmitter<? super GenerationEvent> emitter, AtomicBoolean finished, Messages.Event event,
-                       long offset) {
-        relayEvent(emitter, finished, event, offset);
     }
 
     /**

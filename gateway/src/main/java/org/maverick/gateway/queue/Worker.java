@@ -206,7 +206,7 @@ public class Worker {
                     if (KafkaQueue.CONTROL.equals(record.topic())) {
                         control(record);
                     } else {
-                        offsetsOf(record).seen(record.offset());
+                        consumerOffsets(record).seen(record.offset());
                         waiting.addLast(record);
                     }
                 }
@@ -655,10 +655,6 @@ public class Worker {
         if (o != null) {
             o.done(record.offset());
         }
-    }
-
-    private Offsets offsetsOf(ConsumerRecord<String, byte[]> record) {
-        return consumerOffsets(record);
     }
 
     private Offsets consumerOffsets(ConsumerRecord<String, byte[]> record) {

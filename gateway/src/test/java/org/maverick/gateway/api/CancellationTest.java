@@ -8,12 +8,8 @@ import org.maverick.gateway.support.Sse;
 import org.maverick.gateway.support.StandInResource;
 import org.maverick.standin.StandInCounters;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
@@ -33,21 +29,8 @@ class CancellationTest {
         StandInCounters counters = StandInResource.standIn().counters();
         long cancelledBefore = counters.cancelled();
         String body = Sse.chat("Slow answer [standin:itl_ms=100] [standin:length=500]", "\"stream\":true");
-        try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
-            OutputStream out = socket.getOutputStream();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            int dataLines = 0;
-            String line;
-            while (dataLines < 3 && (line = in.readLine()) != null) {
-                if (line.startsWith("data: ")) {
-                    dataLines++;
-                }
-            }
+        try (Socket socket = Sse.rawPost(base.getPort(), "/v1/chat/completions", body)) {
+            int dataLines = Sse.readDataLines(socket, 3);
             assertEquals(3, dataLines, "the stream started");
             assertTrue(counters.inFlight() >= 1);
         }
@@ -62,13 +45,7 @@ class CancellationTest {
         long cancelledBefore = counters.cancelled();
         long startedBefore = counters.started();
         String body = Sse.chat("Slow answer [standin:itl_ms=100] [standin:length=500]", "");
-        try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(bytes);
-            socket.getOutputStream().flush();
+        try (Socket socket = Sse.rawPost(base.getPort(), "/v1/chat/completions", body)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> counters.started() > startedBefore);
         }
         await().atMost(Duration.ofSeconds(1)).until(() -> counters.cancelled() > cancelledBefore);

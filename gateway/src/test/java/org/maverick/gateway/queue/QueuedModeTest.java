@@ -18,8 +18,6 @@ import org.maverick.gateway.support.Sse;
 import org.maverick.gateway.support.StandInResource;
 import org.maverick.standin.StandInCounters;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -161,20 +159,8 @@ class QueuedModeTest {
         StandInCounters counters = StandInResource.standIn().counters();
         long cancelledBefore = counters.cancelled();
         String body = Sse.chat("Slow [standin:itl_ms=100] [standin:length=300]", "\"stream\":true");
-        try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(bytes);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            int data = 0;
-            String line;
-            while (data < 3 && (line = in.readLine()) != null) {
-                if (line.startsWith("data: ")) {
-                    data++;
-                }
-            }
+        try (Socket socket = Sse.rawPost(base.getPort(), "/v1/chat/completions", body)) {
+            Sse.readDataLines(socket, 3);
         }
         // grace is 1 s in this profile; the worker then cancels the Triton call
         await().atMost(Duration.ofSeconds(6)).until(() -> counters.cancelled() > cancelledBefore);

@@ -107,6 +107,34 @@ public final class Sse {
                 .build();
     }
 
+    /**
+     * A POST written by hand on a plain socket, so that a test can read part of the answer and then
+     * drop the connection (or never read at all). The caller closes the socket.
+     */
+    public static java.net.Socket rawPost(int port, String path, String body) throws IOException {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        var out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    /** Reads the socket's answer until {@code n} SSE data lines arrived (or it ends); returns how many did. */
+    public static int readDataLines(java.net.Socket socket, int n) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        int data = 0;
+        String line;
+        while (data < n && (line = in.readLine()) != null) {
+            if (line.startsWith("data: ")) {
+                data++;
+            }
+        }
+        return data;
+    }
+
     /** A chat request body with one user message. */
     public static String chat(String userText, String extraFields) {
         try {
