@@ -33,6 +33,9 @@ final class Markdown {
         row(md, scenarios, "requests/s", s -> num(s.path("requests_per_s")));
         row(md, scenarios, "max open streams", s -> String.valueOf(s.path("max_open_streams").asInt()));
         row(md, scenarios, "gateway CPU µs/token", s -> num(s.path("gateway").path("cpu_us_per_token")));
+        row(md, scenarios, "… of it JIT compiler threads µs/token", s -> num(s.path("gateway").path("jit_cpu_us_per_token")));
+        row(md, scenarios, "… of it event loops µs/token", s -> num(s.path("gateway").path("event_loop_cpu_us_per_token")));
+        row(md, scenarios, "gateway CPU without JIT µs/token", s -> num(s.path("gateway").path("cpu_us_per_token_without_jit")));
         row(md, scenarios, "gateway CPU s / million tokens", s -> num(s.path("gateway").path("cpu_seconds_per_million_tokens")));
         row(md, scenarios, "gateway cores busy", s -> num(s.path("gateway").path("cpu_cores_busy")));
         row(md, scenarios, "gateway VmHWM MiB", s -> num(s.path("gateway").path("vm_hwm_mib")));

@@ -36,6 +36,8 @@ public final class Suite {
             suite: the whole benchmark (build first: ./mvnw -B -pl benchmark -am install -DskipTests)
               --concurrency N        streams of the 256-stream scenarios (default 256)
               --warmup S             warm-up seconds per scenario (default 5)
+              --gateway-warmup S     seconds of unmeasured load on a fresh gateway before its first scenario, split
+                                     over its scenarios, so the JIT has compiled the hot paths (default 40)
               --duration S           measured seconds per scenario (default 20)
               --input-tokens N       prompt length (default 256)
               --output-tokens N      answer length (default 128)
@@ -47,6 +49,9 @@ public final class Suite {
                                      the stand-in: see --openai-port), repeatable
               --openai-port P        port of the stand-in's OpenAI endpoint (default: a free one)
               --jfr                  record the gateway with JFR and summarise the CPU samples
+              --async-profiler LIB   libasyncProfiler.so (tools.profiler:async-profiler on Maven Central): profile the
+                                     gateway's CPU during each measured window, <scenario>.html flame graph and
+                                     <scenario>.collapsed stacks in the report directory
               --gateway-jvm-opts S   JVM options of the gateway (default "-Xmx768m")
               --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
               --out DIR              report directory (default benchmark/target/benchmark-report)""";
@@ -55,6 +60,7 @@ public final class Suite {
 
     int concurrency = 256;
     Duration warmup = Duration.ofSeconds(5);
+    Duration gatewayWarmup = Duration.ofSeconds(40);
     Duration duration = Duration.ofSeconds(20);
     int inputTokens = 256;
     int outputTokens = 128;
@@ -63,6 +69,7 @@ public final class Suite {
     boolean queued = true;
     boolean websocket = true;
     boolean jfr;
+    Path asyncProfiler;
     int openAiPort;
     List<String> gatewayJvm = new ArrayList<>(List.of("-Xmx768m"));
     Path gatewayJar = Path.of("gateway/target/quarkus-app/quarkus-run.jar");
@@ -80,6 +87,7 @@ public final class Suite {
             switch (a) {
                 case "--concurrency" -> s.concurrency = Integer.parseInt(args[++i]);
                 case "--warmup" -> s.warmup = seconds(args[++i]);
+                case "--gateway-warmup" -> s.gatewayWarmup = seconds(args[++i]);
                 case "--duration" -> s.duration = seconds(args[++i]);
                 case "--input-tokens" -> s.inputTokens = Integer.parseInt(args[++i]);
                 case "--output-tokens" -> s.outputTokens = Integer.parseInt(args[++i]);
@@ -88,6 +96,7 @@ public final class Suite {
                 case "--no-queued" -> s.queued = false;
                 case "--no-websocket" -> s.websocket = false;
                 case "--jfr" -> s.jfr = true;
+                case "--async-profiler" -> s.asyncProfiler = Path.of(args[++i]).toAbsolutePath();
                 case "--openai-port" -> s.openAiPort = Integer.parseInt(args[++i]);
                 case "--gateway-jvm-opts" -> s.gatewayJvm = new ArrayList<>(List.of(args[++i].trim().split("\\s+")));
                 case "--gateway-jar" -> s.gatewayJar = Path.of(args[++i]);
@@ -116,6 +125,7 @@ public final class Suite {
         ObjectNode settings = report.putObject("settings");
         settings.put("concurrency", concurrency);
         settings.put("warmup_s", warmup.toMillis() / 1000.0);
+        settings.put("gateway_warmup_s", gatewayWarmup.toMillis() / 1000.0);
         settings.put("duration_s", duration.toMillis() / 1000.0);
         settings.put("input_tokens", inputTokens);
         settings.put("output_tokens", outputTokens);
@@ -144,7 +154,10 @@ public final class Suite {
             LoadConfig base = LoadConfig.builder(directUrl).concurrency(concurrency).warmup(warmup).duration(duration)
                     .inputTokens(inputTokens).outputTokens(outputTokens).rampUp(Duration.ofSeconds(1)).build();
 
-            ObjectNode direct = scenario(vertx, base.toBuilder().name("direct-path").build(), null);
+            // The stand-in and the load generator compile their paths too: warm them before the baseline.
+            LoadConfig directPath = base.toBuilder().name("direct-path").build();
+            warmUp(vertx, List.of(directPath), gatewayWarmup.dividedBy(2));
+            ObjectNode direct = scenario(vertx, directPath, null);
             for (var t : targets.entrySet()) {
                 scenario(vertx, base.toBuilder().name(t.getKey()).url(t.getValue()).build(), null);
             }
@@ -153,16 +166,25 @@ public final class Suite {
             try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway"),
                     out.resolve("gateway.log"), Duration.ofSeconds(120))) {
                 String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
-                ObjectNode gwDirect = scenario(vertx, base.toBuilder().name("gateway-direct").url(url)
-                        .header("x-maverick-mode", "direct").build(), gateway);
-                ObjectNode gwQueued = null;
+                List<LoadConfig> runs = new ArrayList<>();
+                runs.add(base.toBuilder().name("gateway-direct").url(url).header("x-maverick-mode", "direct").build());
                 if (kafka != null) {
-                    gwQueued = scenario(vertx, base.toBuilder().name("gateway-queued").url(url)
-                            .header("x-maverick-mode", "queued").build(), gateway);
+                    runs.add(base.toBuilder().name("gateway-queued").url(url).header("x-maverick-mode", "queued").build());
                 }
                 if (websocket) {
-                    scenario(vertx, base.toBuilder().name("gateway-websocket").url("ws://127.0.0.1:" + port
-                            + "/v1/realtime/chat").transport(LoadConfig.Transport.WEBSOCKET).build(), gateway);
+                    runs.add(base.toBuilder().name("gateway-websocket").url("ws://127.0.0.1:" + port
+                            + "/v1/realtime/chat").transport(LoadConfig.Transport.WEBSOCKET).build());
+                }
+                warmUp(vertx, runs, gatewayWarmup);
+                ObjectNode gwDirect = null;
+                ObjectNode gwQueued = null;
+                for (LoadConfig run : runs) {
+                    ObjectNode o = scenario(vertx, run, gateway);
+                    if (run.name().equals("gateway-direct")) {
+                        gwDirect = o;
+                    } else if (run.name().equals("gateway-queued")) {
+                        gwQueued = o;
+                    }
                 }
                 gateway.close();
                 targets(direct, gwDirect, gwQueued);
@@ -186,6 +208,26 @@ public final class Suite {
         System.out.println(tables);
         System.out.println(Markdown.targets(report));
         System.out.println("Report: " + json + " and " + out.resolve("benchmark-report.md"));
+    }
+
+    /**
+     * Unmeasured load on a fresh gateway, {@link #gatewayWarmup} split over its scenarios: a JVM
+     * compiles its hot paths in the first tens of seconds under load (on 2 cores the C1 and C2
+     * compiler threads then take about half of the gateway's CPU), and the figures are of the
+     * gateway as it runs for days, not of its first minute. The JIT's CPU in each measured window is
+     * still reported, by thread. The direct path gets half as long: the stand-in and the load generator
+     * are JIT-compiled too, and a cold baseline would flatter the gateway.
+     */
+    void warmUp(Vertx vertx, List<LoadConfig> runs, Duration total) throws InterruptedException {
+        if (total.isZero() || runs.isEmpty()) {
+            return;
+        }
+        Duration each = total.dividedBy(runs.size());
+        for (LoadConfig run : runs) {
+            log("warming up: " + run.name() + " for " + each.toSeconds() + " s (not measured)");
+            new LoadGenerator(run.toBuilder().name(run.name() + "-warm-up").warmup(Duration.ZERO).duration(each).build(),
+                    vertx, new LoadGenerator.Listener() { }).run();
+        }
     }
 
     /** The gateway's settings for a run against a stand-in on {@code tritonPort}. */
@@ -241,6 +283,7 @@ public final class Suite {
     ObjectNode scenario(Vertx vertx, LoadConfig config, GatewayProcess gateway) throws Exception {
         log("scenario " + config.name() + ": " + config.url() + (config.headers().isEmpty() ? "" : " " + config.headers()));
         double[] cpu = new double[2];
+        List<Map<String, double[]>> threadCpu = new ArrayList<>(List.of(Map.of(), Map.of()));
         long[] hwm = new long[2];
         AtomicLong maxRss = new AtomicLong();
         LoadGenerator[] generator = new LoadGenerator[1];
@@ -268,6 +311,8 @@ public final class Suite {
             public void windowStarted() {
                 if (gateway != null) {
                     cpu[0] = cpuOf(gateway);
+                    threadCpu.set(0, threadCpuOf(gateway));
+                    profiler(gateway, "start,event=cpu,interval=1ms");
                 }
                 tokens[0] = generator[0].tokensReceived();
             }
@@ -276,6 +321,9 @@ public final class Suite {
             public void windowEnded() {
                 if (gateway != null) {
                     cpu[1] = cpuOf(gateway);
+                    threadCpu.set(1, threadCpuOf(gateway));
+                    profiler(gateway, "stop,file=" + out.toAbsolutePath().resolve(config.name() + ".collapsed") + ",collapsed");
+                    profiler(gateway, "stop,file=" + out.toAbsolutePath().resolve(config.name() + ".html"));
                 }
                 tokens[1] = generator[0].tokensReceived();
             }
@@ -296,6 +344,31 @@ public final class Suite {
             g.put("cpu_cores_busy", round(seconds / (config.duration().toMillis() / 1000.0)));
             g.put("vm_hwm_mib", round(ProcStats.statusKib(gateway.pid(), "VmHWM") / 1024.0));
             g.put("max_vm_rss_mib", round(maxRss.get() / 1024.0));
+            ArrayNode byThread = g.putArray("cpu_by_thread");
+            threadCpu.get(1).entrySet().stream()
+                    .map(e -> {
+                        double[] before = threadCpu.get(0).getOrDefault(e.getKey(), new double[2]);
+                        return Map.entry(e.getKey(), new double[] {e.getValue()[0] - before[0], e.getValue()[1] - before[1]});
+                    })
+                    .filter(e -> e.getValue()[0] + e.getValue()[1] > 0)
+                    .sorted((a, b) -> Double.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
+                    .forEach(e -> byThread.addObject().put("threads", e.getKey())
+                            .put("user_s", round(e.getValue()[0])).put("system_s", round(e.getValue()[1]))
+                            .put("us_per_token", relayed == 0 ? 0 : round((e.getValue()[0] + e.getValue()[1]) / relayed * 1e6)));
+            double jit = 0;
+            double loops = 0;
+            for (var t : byThread) {
+                String name = t.get("threads").asText();
+                double us = t.get("us_per_token").asDouble();
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    jit += us;
+                } else if (name.startsWith("vert.x-eventloo")) {
+                    loops += us;
+                }
+            }
+            g.put("jit_cpu_us_per_token", round(jit));
+            g.put("event_loop_cpu_us_per_token", round(loops));
+            g.put("cpu_us_per_token_without_jit", round(g.get("cpu_us_per_token").asDouble() - jit));
         }
         scenarios.add(o);
         tables.append(Report.table(config.name() + " — " + config.url() + (config.headers().isEmpty() ? ""
@@ -307,6 +380,12 @@ public final class Suite {
                     g.get("cpu_seconds_in_window").asDouble(), g.get("tokens_relayed_in_window").asLong(),
                     g.get("cpu_us_per_token").asDouble(), g.get("cpu_cores_busy").asDouble(),
                     g.get("vm_hwm_mib").asDouble(), g.get("max_vm_rss_mib").asDouble(), result.maxOpenStreams()));
+            tables.append("Gateway CPU by thread (user + system s, µs/token):");
+            for (var t : g.get("cpu_by_thread")) {
+                tables.append(String.format(Locale.ROOT, " %s %.2f+%.2f %.1f;", t.get("threads").asText(),
+                        t.get("user_s").asDouble(), t.get("system_s").asDouble(), t.get("us_per_token").asDouble()));
+            }
+            tables.append('\n');
         }
         tables.append('\n');
         return o;
@@ -336,7 +415,10 @@ public final class Suite {
         target(t, "direct mode: gateway CPU per relayed token", "≤ 10 µs",
                 gwDirect.path("gateway").path("cpu_us_per_token").asDouble(), 10.0, "µs",
                 fmt(gwDirect.path("gateway").path("cpu_seconds_per_million_tokens").asDouble())
-                        + " CPU s per million tokens");
+                        + " CPU s per million tokens; without the JIT compiler's threads "
+                        + fmt(gwDirect.path("gateway").path("cpu_us_per_token_without_jit").asDouble())
+                        + " µs, of which the event loops " + fmt(gwDirect.path("gateway").path("event_loop_cpu_us_per_token").asDouble())
+                        + " µs");
     }
 
     static void target(ArrayNode t, String name, String goal, double figure, double limit, String unit, String detail) {
@@ -379,6 +461,35 @@ public final class Suite {
             return ProcStats.cpuSeconds(g.pid());
         } catch (IOException e) {
             return Double.NaN;
+        }
+    }
+
+    /** An async-profiler command to the gateway, through jcmd's JVMTI.agent_load (the agent attaches on the first). */
+    void profiler(GatewayProcess g, String command) {
+        if (asyncProfiler == null) {
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            // jcmd splits arguments at '=': the agent's options go quoted as one argument
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(g.pid()), "JVMTI.agent_load",
+                    asyncProfiler.toString(), "\"" + command + "\"").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0 || !output.contains("return code: 0")) {
+                log("async-profiler '" + command + "' failed: " + output.trim());
+            }
+        } catch (IOException e) {
+            log("async-profiler '" + command + "' failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Map<String, double[]> threadCpuOf(GatewayProcess g) {
+        try {
+            return ProcStats.threadCpuSeconds(g.pid());
+        } catch (IOException e) {
+            return Map.of();
         }
     }
 

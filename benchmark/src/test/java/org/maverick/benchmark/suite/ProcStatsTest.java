@@ -1,7 +1,8 @@
 package org.maverick.benchmark.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,38 @@ class ProcStatsTest {
         long pid = ProcessHandle.current().pid();
         assertTrue(ProcStats.cpuSeconds(pid) > 0);
         assertTrue(ProcStats.statusKib(pid, "VmHWM") > 1024);
+    }
+
+    @Test
+    void threadNamesGroupWithoutTheirNumbers() {
+        assertEquals("vert.x-eventloo", ProcStats.threadGroup("vert.x-eventloo"));
+        assertEquals("GC Thread", ProcStats.threadGroup("GC Thread#1"));
+        assertEquals("C2 CompilerThre", ProcStats.threadGroup("C2 CompilerThre"));
+        assertEquals("grpc-nio-worker", ProcStats.threadGroup("grpc-nio-worker-3"));
+        assertEquals("G1 Conc", ProcStats.threadGroup("G1 Conc#0"));
+        assertEquals("kafka-producer-network-thread", ProcStats.threadGroup("kafka-producer-network-thread"));
+    }
+
+    @Test
+    void readsThisProcessesThreadsWhileOneOfThemSpins() throws Exception {
+        Thread spinner = new Thread(() -> {
+            long end = System.nanoTime() + 300_000_000L;
+            double x = 0;
+            while (System.nanoTime() < end) {
+                x += Math.sqrt(x + 1);
+            }
+            if (x < 0) {
+                throw new AssertionError();
+            }
+        }, "proc-stats-spinner-7");
+        spinner.start();
+        spinner.join();
+        // the spinner has ended; the main thread's group is there with the CPU it used so far
+        var groups = ProcStats.threadCpuSeconds(ProcessHandle.current().pid());
+        assertFalse(groups.isEmpty());
+        double total = groups.values().stream().mapToDouble(c -> c[0] + c[1]).sum();
+        assertTrue(total > 0, "threads used some CPU: " + groups.keySet());
+        assertTrue(total <= ProcStats.cpuSeconds(ProcessHandle.current().pid()) + 0.05,
+                "threads still alive used no more than the process");
     }
 }
