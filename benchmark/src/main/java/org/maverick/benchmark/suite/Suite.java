@@ -54,6 +54,9 @@ public final class Suite {
                                      <scenario>.collapsed stacks in the report directory
               --gateway-jvm-opts S   JVM options of the gateway (default "-Xmx768m")
               --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
+              --baseline-jar PATH    another build of the gateway (e.g. before a change): its direct scenario runs in
+                                     the same run, warmed up the same way, as "baseline-direct", so a change is judged
+                                     by the ratio of two figures measured minutes apart on the same machine
               --out DIR              report directory (default benchmark/target/benchmark-report)""";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +76,7 @@ public final class Suite {
     int openAiPort;
     List<String> gatewayJvm = new ArrayList<>(List.of("-Xmx768m"));
     Path gatewayJar = Path.of("gateway/target/quarkus-app/quarkus-run.jar");
+    Path baselineJar;
     Path out = Path.of("benchmark/target/benchmark-report");
     Map<String, String> targets = new LinkedHashMap<>();
 
@@ -100,6 +104,7 @@ public final class Suite {
                 case "--openai-port" -> s.openAiPort = Integer.parseInt(args[++i]);
                 case "--gateway-jvm-opts" -> s.gatewayJvm = new ArrayList<>(List.of(args[++i].trim().split("\\s+")));
                 case "--gateway-jar" -> s.gatewayJar = Path.of(args[++i]);
+                case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
                 case "--out" -> s.out = Path.of(args[++i]);
                 case "--target" -> {
                     String t = args[++i];
@@ -189,6 +194,20 @@ public final class Suite {
                 gateway.close();
                 targets(direct, gwDirect, gwQueued);
                 profile("gateway");
+            }
+            if (baselineJar != null) {
+                int basePort = freePort();
+                log("starting the baseline gateway " + baselineJar + " on port " + basePort);
+                try (GatewayProcess baseline = GatewayProcess.start(baselineJar, basePort, gw, jvm("baseline"),
+                        out.resolve("baseline.log"), Duration.ofSeconds(120))) {
+                    LoadConfig run = base.toBuilder().name("baseline-direct")
+                            .url("http://127.0.0.1:" + basePort + "/v1/chat/completions")
+                            .header("x-maverick-mode", "direct").build();
+                    warmUp(vertx, List.of(run), gatewayWarmup.dividedBy(queued ? 2 : 1));
+                    scenario(vertx, run, baseline);
+                    baseline.close();
+                    profile("baseline");
+                }
             }
             if (longStreams > 0) {
                 longStreams(vertx);

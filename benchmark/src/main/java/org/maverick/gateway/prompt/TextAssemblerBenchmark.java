@@ -38,6 +38,7 @@ public class TextAssemblerBenchmark {
     int stops;
 
     List<String> cumulative = new ArrayList<>();
+    List<byte[]> cumulativeBytes = new ArrayList<>();
     List<byte[]> deltas = new ArrayList<>();
     StopStrings stopStrings;
 
@@ -49,6 +50,7 @@ public class TextAssemblerBenchmark {
             int before = text.length();
             text.append(words[i % words.length]).append(words[(i * 7 + 3) % words.length]);
             cumulative.add(text.toString());
+            cumulativeBytes.add(text.toString().getBytes(StandardCharsets.UTF_8));
             deltas.add(text.substring(before).getBytes(StandardCharsets.UTF_8));
         }
         stopStrings = stops == 0 ? StopStrings.none() : StopStrings.of("</answer>", "\nUser:", "STOP", "###");
@@ -59,6 +61,28 @@ public class TextAssemblerBenchmark {
     public void cumulativeText(Blackhole bh) {
         TextAssembler a = TextAssembler.cumulative(stopStrings);
         for (String t : cumulative) {
+            bh.consume(a.acceptCumulative(t));
+        }
+        bh.consume(a.finish());
+    }
+
+    /** The llmapi model's {@code text_output} bytes, decoded whole at each response (the gateway before). */
+    @Benchmark
+    @OperationsPerInvocation(RESPONSES)
+    public void cumulativeBytesDecodedWhole(Blackhole bh) {
+        TextAssembler a = TextAssembler.cumulative(stopStrings);
+        for (byte[] t : cumulativeBytes) {
+            bh.consume(a.acceptCumulative(new String(t, StandardCharsets.UTF_8)));
+        }
+        bh.consume(a.finish());
+    }
+
+    /** The same bytes taken as bytes: only what follows the last shared character is decoded. */
+    @Benchmark
+    @OperationsPerInvocation(RESPONSES)
+    public void cumulativeBytes(Blackhole bh) {
+        TextAssembler a = TextAssembler.cumulative(stopStrings);
+        for (byte[] t : cumulativeBytes) {
             bh.consume(a.acceptCumulative(t));
         }
         bh.consume(a.finish());

@@ -128,18 +128,27 @@ final class SseRelay implements MultiSubscriber<GenerationEvent> {
      * arrives on that event loop and nothing is queued, it is handled at once, with no task hand-off.
      */
     private void deliver(Object signal) {
+        if (eventLoop.inEventLoop() && wip.compareAndSet(0, 1)) {
+            // The usual case once a stream runs: nothing queued and already on the loop. Handle it
+            // without the queue; signals that arrive meanwhile from other threads queue up behind it.
+            process(signal);
+            int missed = wip.decrementAndGet();
+            if (missed != 0) {
+                drain(missed);
+            }
+            return;
+        }
         inbox.add(signal);
         if (wip.getAndIncrement() == 0) {
             if (eventLoop.inEventLoop()) {
-                drain();
+                drain(1);
             } else {
-                context.runOnContext(v -> drain());
+                context.runOnContext(v -> drain(1));
             }
         }
     }
 
-    private void drain() {
-        int missed = 1;
+    private void drain(int missed) {
         while (true) {
             Object signal;
             while ((signal = inbox.poll()) != null) {

@@ -1,5 +1,6 @@
 package org.maverick.gateway.prompt;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,7 +47,8 @@ public final class TextAssembler {
          *       Processing resumes as soon as a response again starts with the emitted text.
          *       Emitted text is never retracted or duplicated.</li>
          * </ul>
-         * Cost per response is linear in the text length (one vectorised compare).
+         * Cost per response: given bytes ({@link #acceptCumulative(byte[])}), linear in the new text
+         * plus one vectorised compare of the bytes; given a string, linear in the text length.
          */
         CUMULATIVE,
         /**
@@ -96,6 +98,10 @@ public final class TextAssembler {
     private int accLength;
     private char[] scratch = new char[0];
     private int trailingHeld;
+    // CUMULATIVE from bytes: the last response's bytes, and a character start in them whose text is acc[0, checkpointChar)
+    private byte[] cumulativeBytes;
+    private int checkpointByte;
+    private int checkpointChar;
 
     // DELTA_BYTES
     private final Utf8StreamDecoder decoder;
@@ -133,22 +139,88 @@ public final class TextAssembler {
         if (stopped) {
             return Step.NONE;
         }
-        int usable = text.length();
+        cumulativeBytes = null; // a text without its bytes: the next bytes are taken whole
+        return takeCumulative(0, text);
+    }
+
+    /**
+     * Takes the whole text generated so far as UTF-8 bytes (the llmapi model's {@code text_output});
+     * the array is kept, not copied, and must not change afterwards. Cost per response is linear in
+     * the <em>new</em> text: the bytes are compared with the previous response's (one vectorised
+     * compare) and only those after the last character start they share are decoded, so a long
+     * answer is not decoded again at every response.
+     */
+    public Step acceptCumulative(byte[] utf8) {
+        requireOpen(Mode.CUMULATIVE);
+        if (stopped) {
+            return Step.NONE;
+        }
+        int from = 0;
+        int base = 0;
+        if (cumulativeBytes != null) {
+            int shared = Arrays.mismatch(cumulativeBytes, utf8);
+            if (shared < 0 || shared >= checkpointByte) {
+                // bytes [0, checkpointByte) are unchanged, so is their text acc[0, checkpointChar)
+                from = checkpointByte;
+                base = checkpointChar;
+            }
+        }
+        // A split before a byte that starts a character (not 10xxxxxx) decodes to the same text as the
+        // whole: a malformed sequence never runs into the next character's first byte.
+        int last = lastCharStart(utf8, from);
+        String head = from == last ? "" : new String(utf8, from, last - from, StandardCharsets.UTF_8);
+        String tail = new String(utf8, last, utf8.length - last, StandardCharsets.UTF_8);
+        int divergencesBefore = divergences;
+        Step step = takeCumulative(base, tail.isEmpty() ? head : head.isEmpty() ? tail : head + tail);
+        if (divergences == divergencesBefore) {
+            // acc now holds this text (its usable part): remember where its last whole character begins
+            cumulativeBytes = utf8;
+            int at = base + head.length();
+            boolean clean = tail.indexOf(REPLACEMENT) < 0 && at <= accLength;
+            checkpointByte = clean ? last : from;
+            checkpointChar = clean ? at : base;
+            if (checkpointChar > accLength) { // the text got shorter than the old checkpoint: start over
+                cumulativeBytes = null;
+            }
+        }
+        return step;
+    }
+
+    /** The index of the last byte at or after {@code from} that starts a character, or {@code from}. */
+    private static int lastCharStart(byte[] utf8, int from) {
+        for (int i = utf8.length - 1; i > from; i--) {
+            if ((utf8[i] & 0xC0) != 0x80) {
+                return i;
+            }
+        }
+        return from;
+    }
+
+    /** The text is {@code acc[0, base)} (known unchanged) followed by {@code rest}. */
+    private Step takeCumulative(int base, String rest) {
+        int total = base + rest.length();
+        int usable = total;
         while (usable > 0) {
-            char last = text.charAt(usable - 1);
+            char last = usable > base ? rest.charAt(usable - base - 1) : acc[usable - 1];
             if (last != REPLACEMENT && !Character.isHighSurrogate(last)) {
                 break;
             }
             usable--;
         }
-        trailingHeld = text.length() - usable;
-        if (scratch.length < usable) {
-            scratch = new char[Math.max(usable, scratch.length * 2)];
+        trailingHeld = total - usable;
+        int restUsable = Math.max(0, usable - base);
+        if (scratch.length < restUsable) {
+            scratch = new char[Math.max(restUsable, scratch.length * 2)];
         }
-        text.getChars(0, usable, scratch, 0);
+        rest.getChars(0, restUsable, scratch, 0);
         int compared = Math.min(accLength, usable);
-        int mismatch = Arrays.mismatch(acc, 0, compared, scratch, 0, compared);
-        int common = mismatch < 0 ? compared : mismatch;
+        int common;
+        if (compared <= base) {
+            common = compared;
+        } else {
+            int mismatch = Arrays.mismatch(acc, base, compared, scratch, 0, compared - base);
+            common = mismatch < 0 ? compared : base + mismatch;
+        }
         int emittedEnd = accLength - pending.length();
         if (common < accLength) {
             if (common < emittedEnd) {
@@ -159,9 +231,10 @@ public final class TextAssembler {
             // Only held-back text changed (e.g. the engine trimmed a stop it had streamed).
             pending.setLength(common - emittedEnd);
         }
-        char[] previous = acc;
-        acc = scratch;
-        scratch = previous;
+        if (acc.length < usable) {
+            acc = Arrays.copyOf(acc, Math.max(usable, acc.length * 2));
+        }
+        System.arraycopy(scratch, 0, acc, base, restUsable);
         accLength = usable;
         return usable > common ? push(acc, common, usable) : Step.NONE;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -477,5 +478,75 @@ class TextAssemblerTest {
         byte[] out = new byte[to - from];
         System.arraycopy(all, from, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * The bytes path decodes only what follows its checkpoint; the string path decodes everything.
+     * Driven in lockstep with what TensorRT-LLM's llmapi model sends (the detokenised text so far,
+     * with U+FFFD for a character whose bytes are not all generated yet), plus engine-side trims and
+     * rewrites, both must emit exactly the same steps.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 20260425, 7_000_001})
+    void cumulativeBytesEmitExactlyWhatTheWholeTextWouldEmit(long seed) {
+        Random random = new Random(seed);
+        String[] pieces = {"a", "b", " ", "the", "\n", "é", "ß", "中", "文", "😀", "🚀", "STOP", "<|eot|>", "\u00a0", "x"};
+        for (int run = 0; run < 200; run++) {
+            StringBuilder answer = new StringBuilder();
+            int length = 1 + random.nextInt(60);
+            for (int k = 0; k < length; k++) {
+                answer.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] all = answer.toString().getBytes(StandardCharsets.UTF_8);
+            List<String> stops = random.nextBoolean() ? List.of("STOP") : List.of();
+            TextAssembler whole = TextAssembler.cumulative(StopStrings.of(stops));
+            TextAssembler bytes = TextAssembler.cumulative(StopStrings.of(stops));
+            int at = 0;
+            while (at < all.length && !whole.stopped()) {
+                at = Math.min(all.length, at + 1 + random.nextInt(6));
+                String text = new String(all, 0, at, StandardCharsets.UTF_8);
+                int roll = random.nextInt(20);
+                // (an engine's text is whole code points: never half a surrogate pair)
+                if (roll == 0 && text.length() > 3) {
+                    int cut = text.length() - 1 - random.nextInt(3);
+                    text = text.substring(0, Character.isLowSurrogate(text.charAt(cut)) ? cut - 1 : cut); // a trim
+                } else if (roll == 1 && text.length() > 2) {
+                    text = "Z" + text.substring(Character.charCount(text.codePointAt(0))); // a rewrite of early text
+                }
+                Step expected = whole.acceptCumulative(text);
+                Step actual = bytes.acceptCumulative(text.getBytes(StandardCharsets.UTF_8));
+                assertEquals(expected, actual, "seed " + seed + " run " + run + " at " + at + ": " + text);
+                assertEquals(whole.divergences(), bytes.divergences());
+            }
+            if (!whole.stopped()) {
+                assertEquals(whole.finish(), bytes.finish());
+            }
+            assertEquals(whole.emittedChars(), bytes.emittedChars());
+        }
+    }
+
+    @Test
+    void cumulativeBytesTakeOnlyTheNewTextOfALongAnswer() {
+        TextAssembler a = TextAssembler.cumulative(StopStrings.of(List.of()));
+        StringBuilder text = new StringBuilder();
+        StringBuilder emitted = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            text.append(i % 7 == 0 ? "中" : "word ").append(i % 50 == 0 ? "😀" : "");
+            emitted.append(a.acceptCumulative(text.toString().getBytes(StandardCharsets.UTF_8)).delta());
+        }
+        emitted.append(a.finish().delta());
+        assertEquals(text.toString(), emitted.toString());
+    }
+
+    @Test
+    void cumulativeBytesHoldAnIncompleteCharacterUntilItsBytesArrive() {
+        TextAssembler a = TextAssembler.cumulative(StopStrings.of(List.of()));
+        assertEquals("ab", a.acceptCumulative("ab\uFFFD".getBytes(StandardCharsets.UTF_8)).delta());
+        assertSame(Step.NONE, a.acceptCumulative("ab\uFFFD\uFFFD".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("😀c", a.acceptCumulative("ab😀c".getBytes(StandardCharsets.UTF_8)).delta());
+        // raw bytes cut inside a character decode to U+FFFD too, and are held the same way
+        byte[] cut = Arrays.copyOf("ab😀c中".getBytes(StandardCharsets.UTF_8), 9);
+        assertSame(Step.NONE, a.acceptCumulative(cut));
+        assertEquals("中", a.acceptCumulative("ab😀c中".getBytes(StandardCharsets.UTF_8)).delta());
     }
 }

@@ -9,10 +9,23 @@ public final class Faults {
     private volatile boolean ready = true;
     private volatile double failFraction;
     private volatile int cutAfterResponses;
+    private volatile long readyDelayMillis;
 
     /** false: ServerReady and ModelReady answer not ready (inference still runs, as liveness stays). */
     public Faults ready(boolean value) {
         this.ready = value;
+        return this;
+    }
+
+    /**
+     * ServerReady and ModelReady answer only after this long (a Triton too busy to answer its probes
+     * quickly); inference is unaffected. 0 = at once.
+     */
+    public Faults readyDelayMillis(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("readyDelayMillis must be >= 0, was " + value);
+        }
+        this.readyDelayMillis = value;
         return this;
     }
 
@@ -39,6 +52,7 @@ public final class Faults {
         ready = true;
         failFraction = 0;
         cutAfterResponses = 0;
+        readyDelayMillis = 0;
         return this;
     }
 
@@ -48,6 +62,10 @@ public final class Faults {
 
     public double failFraction() {
         return failFraction;
+    }
+
+    public long readyDelayMillis() {
+        return readyDelayMillis;
     }
 
     public int cutAfterResponses() {

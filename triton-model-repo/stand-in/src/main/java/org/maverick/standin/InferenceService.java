@@ -51,13 +51,29 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
-        reply(out, ServerReadyResponse.newBuilder().setReady(engine.faults.ready()).build());
+        readyReply(out, ServerReadyResponse.newBuilder().setReady(engine.faults.ready()).build());
+    }
+
+    /** A readiness answer, late by {@link Faults#readyDelayMillis()} (on the scheduler: no thread waits). */
+    private <T> void readyReply(StreamObserver<T> out, T response) {
+        long delay = engine.faults.readyDelayMillis();
+        if (delay == 0) {
+            reply(out, response);
+        } else {
+            engine.scheduler.schedule(() -> {
+                try {
+                    reply(out, response);
+                } catch (RuntimeException callerGaveUp) {
+                    // the probe's deadline passed first: its call is cancelled, nobody reads this answer
+                }
+            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
         boolean known = find(request.getName(), request.getVersion()).isPresent();
-        reply(out, ModelReadyResponse.newBuilder().setReady(known && engine.faults.ready()).build());
+        readyReply(out, ModelReadyResponse.newBuilder().setReady(known && engine.faults.ready()).build());
     }
 
     @Override

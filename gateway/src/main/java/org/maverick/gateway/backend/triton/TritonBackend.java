@@ -229,6 +229,7 @@ public class TritonBackend implements Backend {
 
         @Override
         public void onNext(ModelStreamInferResponse message) {
+            endpoint.heard();
             if (done) {
                 return;
             }
@@ -242,7 +243,7 @@ public class TritonBackend implements Backend {
                 boolean stopped;
                 TextAssembler.Step step;
                 if (contract.kind() == ModelContract.Kind.LLMAPI) {
-                    step = TritonResponses.firstString(r, "text_output").map(text::acceptCumulative)
+                    step = TritonResponses.firstBytes(r, "text_output").map(text::acceptCumulative)
                             .orElse(TextAssembler.Step.NONE);
                     TritonResponses.firstString(r, "finish_reason").filter(s -> !s.isEmpty())
                             .ifPresent(s -> engineFinishReason = Optional.of(s));

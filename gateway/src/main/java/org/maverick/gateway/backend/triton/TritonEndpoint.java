@@ -6,6 +6,7 @@ import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelReadyRequest;
 import inference.GrpcService.ServerReadyRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
@@ -39,6 +40,7 @@ final class TritonEndpoint {
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile long lastHeardNanos;
     /** The probe's channel, and the first of {@link #channels}. */
     private ManagedChannel channel;
     /** One channel (one HTTP/2 connection) per Vert.x event loop; the loop's own is used by streams on it. */
@@ -51,10 +53,13 @@ final class TritonEndpoint {
 
     /** The Vert.x event loops, shared by the gRPC channel (null: grpc-netty's own threads, in unit tests). */
     private final io.netty.channel.EventLoopGroup eventLoops;
+    private final io.netty.channel.ChannelFactory<? extends io.netty.channel.Channel> sockets;
 
     TritonEndpoint(String host, int port, GatewayConfig.Triton config,
-                   Function<ModelContract, Optional<String>> agreement, io.netty.channel.EventLoopGroup eventLoops) {
+                   Function<ModelContract, Optional<String>> agreement, io.netty.channel.EventLoopGroup eventLoops,
+                   io.netty.channel.ChannelFactory<? extends io.netty.channel.Channel> sockets) {
         this.eventLoops = eventLoops;
+        this.sockets = sockets;
         this.host = host;
         this.port = port;
         this.address = host + ":" + port;
@@ -77,8 +82,7 @@ final class TritonEndpoint {
             for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
                 io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
                 ls.add(loop);
-                cs.add(builder().eventLoopGroup(loop).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
-                        .build());
+                cs.add(builder().eventLoopGroup(loop).channelFactory(sockets).build());
             }
             channels = java.util.List.copyOf(cs);
             loops = java.util.List.copyOf(ls);
@@ -161,6 +165,12 @@ final class TritonEndpoint {
         } catch (IllegalStateException e) {
             return markNotReady(e.getMessage());
         } catch (RuntimeException e) {
+            if (ready() && Status.fromThrowable(e).getCode() == Status.Code.DEADLINE_EXCEEDED && servedRecently()) {
+                // Slow to answer the probe, but generation responses keep arriving: a Triton busy with
+                // thousands of streams, not a lost one. Turning it away would only fail the traffic it serves.
+                LOG.debugf("Triton at %s: readiness probe timed out while its streams are flowing; still ready", address);
+                return true;
+            }
             // gRPC backs off reconnecting for up to two minutes; the probe is the pool's reconnect
             // attempt, so a restarted Triton is found within a probe interval instead.
             channels.forEach(ManagedChannel::resetConnectBackoff);
@@ -232,6 +242,17 @@ final class TritonEndpoint {
 
     void release() {
         inFlight.decrementAndGet();
+    }
+
+    /** A generation response arrived from this endpoint (one volatile write: the probe reads it). */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** Whether a generation response arrived within the last probe interval plus probe deadline. */
+    private boolean servedRecently() {
+        long window = config.readinessInterval().toNanos() + config.probeTimeout().toNanos();
+        return lastHeardNanos != 0 && System.nanoTime() - lastHeardNanos < window;
     }
 
     void callSucceeded() {

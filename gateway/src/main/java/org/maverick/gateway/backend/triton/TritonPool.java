@@ -45,8 +45,11 @@ public class TritonPool {
         this.config = config.triton();
         List<TritonEndpoint> list = new ArrayList<>();
         for (HostPort a : parse(this.config.endpoint())) {
+            // The calls run on Vert.x's event loops, with sockets of the loops' own transport (epoll when
+            // Vert.x uses the native transport, else NIO).
             TritonEndpoint e = new TritonEndpoint(a.host(), a.port(), this.config, contract::agree,
-                    vertx.isNativeTransportEnabled() ? null : vertx.nettyEventLoopGroup());
+                    vertx.nettyEventLoopGroup(),
+                    ((io.vertx.core.impl.VertxInternal) vertx).transport().channelFactory(false));
             list.add(e);
             metrics.gauge(GatewayMetrics.TRITON_READY,
                     "1 while the Triton endpoint's server and model are ready, else 0.", () -> e.ready() ? 1 : 0,

@@ -29,7 +29,7 @@ class ReadinessTest {
 
     @AfterEach
     void restore() {
-        StandInResource.standIn().faults().ready(true);
+        StandInResource.standIn().faults().ready(true).readyDelayMillis(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> health("/q/health/ready") == 200);
     }
 
@@ -50,5 +50,43 @@ class ReadinessTest {
         assertEquals(503, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("retry-after").isPresent());
         assertEquals("backend_unavailable", Sse.JSON.readTree(r.body()).path("error").path("code").asText());
+    }
+
+    /**
+     * A Triton busy with many streams may answer its readiness probe after the probe's deadline (3 s
+     * here). While its generation responses keep arriving, it is plainly serving: the gateway stays
+     * ready and keeps sending it work instead of refusing every request with 503.
+     */
+    @Test
+    void aProbeThatTimesOutWhileStreamsFlowKeepsTheGatewayReady() throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> health("/q/health/ready") == 200);
+        String baseUrl = base.toString().replaceAll("/$", "");
+        var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sse.stream(baseUrl, "/v1/chat/completions",
+                        Sse.chat("[standin:length=600] [standin:itl_ms=10] go", "\"stream\":true,\"max_tokens\":600"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300); // the stream is running
+        StandInResource.standIn().faults().readyDelayMillis(4_000);
+        long until = System.nanoTime() + Duration.ofMillis(4_500).toNanos(); // past one whole probe deadline
+        while (System.nanoTime() < until && !stream.isDone()) {
+            assertEquals(200, health("/q/health/ready"), "ready while the stream flows");
+            Thread.sleep(100);
+        }
+        Sse.Stream s = stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, s.status());
+        assertTrue(s.events().get(s.events().size() - 1).equals("[DONE]"), "the stream completed: " + s.events());
+    }
+
+    /** With nothing flowing, a probe that times out is what it looks like: the gateway turns unready. */
+    @Test
+    void aProbeThatTimesOutWithNothingFlowingMakesTheGatewayUnready() throws Exception {
+        await().atMost(Duration.ofSeconds(5)).until(() -> health("/q/health/ready") == 200);
+        Thread.sleep(4_000); // no generation response heard for longer than the probe interval + deadline
+        StandInResource.standIn().faults().readyDelayMillis(4_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> health("/q/health/ready") == 503);
     }
 }
