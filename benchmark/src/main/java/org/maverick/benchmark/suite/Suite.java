@@ -37,7 +37,7 @@ public final class Suite {
               --concurrency N        streams of the 256-stream scenarios (default 256)
               --warmup S             warm-up seconds per scenario (default 5)
               --gateway-warmup S     seconds of unmeasured load on a fresh gateway before its first scenario, split
-                                     over its scenarios, so the JIT has compiled the hot paths (default 40)
+                                     over its scenarios, so the JIT has compiled the hot paths (default 90)
               --duration S           measured seconds per scenario (default 20)
               --input-tokens N       prompt length (default 256)
               --output-tokens N      answer length (default 128)
@@ -63,7 +63,7 @@ public final class Suite {
 
     int concurrency = 256;
     Duration warmup = Duration.ofSeconds(5);
-    Duration gatewayWarmup = Duration.ofSeconds(40);
+    Duration gatewayWarmup = Duration.ofSeconds(90);
     Duration duration = Duration.ofSeconds(20);
     int inputTokens = 256;
     int outputTokens = 128;
@@ -77,6 +77,7 @@ public final class Suite {
     List<String> gatewayJvm = new ArrayList<>(List.of("-Xmx768m"));
     Path gatewayJar = Path.of("gateway/target/quarkus-app/quarkus-run.jar");
     Path baselineJar;
+    private Duration warmupPerScenario = Duration.ZERO;
     Path out = Path.of("benchmark/target/benchmark-report");
     Map<String, String> targets = new LinkedHashMap<>();
 
@@ -181,6 +182,7 @@ public final class Suite {
                             + "/v1/realtime/chat").transport(LoadConfig.Transport.WEBSOCKET).build());
                 }
                 warmUp(vertx, runs, gatewayWarmup);
+                warmupPerScenario = gatewayWarmup.dividedBy(runs.size());
                 ObjectNode gwDirect = null;
                 ObjectNode gwQueued = null;
                 for (LoadConfig run : runs) {
@@ -203,7 +205,7 @@ public final class Suite {
                     LoadConfig run = base.toBuilder().name("baseline-direct")
                             .url("http://127.0.0.1:" + basePort + "/v1/chat/completions")
                             .header("x-maverick-mode", "direct").build();
-                    warmUp(vertx, List.of(run), gatewayWarmup.dividedBy(queued ? 2 : 1));
+                    warmUp(vertx, List.of(run), warmupPerScenario); // as long as the gateway's direct scenario had
                     scenario(vertx, run, baseline);
                     baseline.close();
                     profile("baseline");

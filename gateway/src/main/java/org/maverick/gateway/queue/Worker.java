@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RangeAssignor;
@@ -97,6 +98,8 @@ public class Worker {
     private volatile long lag; // records behind on the owned request partitions, for the lag gauge
 
     private final ConcurrentLinkedQueue<Runnable> handoff = new ConcurrentLinkedQueue<>();
+    /** True while the worker polls with requests waiting; a hand-off then wakes the poll. */
+    private volatile boolean waitingForEnd;
     private final Map<String, Running> running = new HashMap<>();
     private final Map<TopicPartition, Offsets> offsets = new HashMap<>();
     /**
@@ -201,7 +204,21 @@ public class Worker {
                     subscribed = true;
                 }
                 drainHandoff();
-                var records = consumer.poll(Duration.ofMillis(50));
+                ConsumerRecords<String, byte[]> records;
+                // With requests waiting for a slot (or for their caller's turn), a generation that ends
+                // frees one: its hand-off wakes this poll, so the next request starts at once instead
+                // of after the poll's timeout.
+                waitingForEnd = !waiting.isEmpty();
+                try {
+                    records = consumer.poll(Duration.ofMillis(50));
+                } catch (WakeupException woken) {
+                    if (stopping) {
+                        throw woken;
+                    }
+                    records = ConsumerRecords.empty();
+                } finally {
+                    waitingForEnd = false;
+                }
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (KafkaQueue.CONTROL.equals(record.topic())) {
                         control(record);
@@ -217,7 +234,8 @@ public class Worker {
                 inFlight = running.size();
                 lag = currentLag();
             } catch (WakeupException e) {
-                // shutting down
+                // shutting down, or a hand-off's wake-up that arrived after the poll it was meant for
+                // (the loop checks `stopping` and goes round again)
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -491,10 +509,10 @@ public class Worker {
                             completionTokens = f.usage().completionTokens();
                             publisher.finish(f.reason().wire(), new UsageDto(originalPromptTokens, completion,
                                     originalPromptTokens + completion));
-                            handoff.add(() -> end(this, Messages.Status.FINISHED));
+                            post(() -> end(this, Messages.Status.FINISHED));
                         }
                     },
-                    failure -> handoff.add(() -> failed(this, failure)));
+                    failure -> post(() -> failed(this, failure)));
         }
 
         void cancel() {
@@ -589,7 +607,7 @@ public class Worker {
             case Messages.Control.CLIENT_GONE -> {
                 if (r != null && r.graceTimer == null) {
                     long grace = c.graceMs() == null ? config.resumeGrace().toMillis() : c.graceMs();
-                    r.graceTimer = scheduler.schedule(() -> handoff.add(() -> {
+                    r.graceTimer = scheduler.schedule(() -> post(() -> {
                         if (!r.ended && r.graceTimer != null) {
                             LOG.debugf("request %s: client did not come back within %d ms; cancelling", r.id(), grace);
                             r.cancel();
@@ -721,6 +739,14 @@ public class Worker {
             }
         }
         return total + waiting.size();
+    }
+
+    /** Hands a task to the worker's thread; wakes its poll when requests wait for a generation to end. */
+    private void post(Runnable task) {
+        handoff.add(task);
+        if (waitingForEnd) {
+            consumer.wakeup();
+        }
     }
 
     private void drainHandoff() {
