@@ -54,8 +54,9 @@ public final class Suite {
                                      <scenario>.collapsed stacks in the report directory
               --gateway-jvm-opts S   JVM options of the gateway (default "-Xmx768m")
               --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
-              --baseline-jar PATH    another build of the gateway (e.g. before a change): its direct scenario runs in
-                                     the same run, warmed up the same way, as "baseline-direct", so a change is judged
+              --baseline-jar PATH    another build of the gateway (e.g. before a change): its direct (and queued) scenarios
+                                     run in the same run, warmed up the same way, as "baseline-direct" and
+                                     "baseline-queued", so a change is judged
                                      by the ratio of two figures measured minutes apart on the same machine
               --out DIR              report directory (default benchmark/target/benchmark-report)""";
 
@@ -202,11 +203,17 @@ public final class Suite {
                 log("starting the baseline gateway " + baselineJar + " on port " + basePort);
                 try (GatewayProcess baseline = GatewayProcess.start(baselineJar, basePort, gw, jvm("baseline"),
                         out.resolve("baseline.log"), Duration.ofSeconds(120))) {
-                    LoadConfig run = base.toBuilder().name("baseline-direct")
-                            .url("http://127.0.0.1:" + basePort + "/v1/chat/completions")
-                            .header("x-maverick-mode", "direct").build();
-                    warmUp(vertx, List.of(run), warmupPerScenario); // as long as the gateway's direct scenario had
-                    scenario(vertx, run, baseline);
+                    String baseUrl = "http://127.0.0.1:" + basePort + "/v1/chat/completions";
+                    List<LoadConfig> baseRuns = new ArrayList<>();
+                    baseRuns.add(base.toBuilder().name("baseline-direct").url(baseUrl).header("x-maverick-mode", "direct").build());
+                    if (kafka != null) {
+                        baseRuns.add(base.toBuilder().name("baseline-queued").url(baseUrl).header("x-maverick-mode", "queued").build());
+                    }
+                    // each as long as the gateway's own scenarios had
+                    warmUp(vertx, baseRuns, warmupPerScenario.multipliedBy(baseRuns.size()));
+                    for (LoadConfig run : baseRuns) {
+                        scenario(vertx, run, baseline);
+                    }
                     baseline.close();
                     profile("baseline");
                 }

@@ -62,6 +62,22 @@ public class RequestValidator {
         return completion(WireJson.read(json, body, CompletionRequest.class), requestId, created);
     }
 
+    /**
+     * A chat request already parsed as a tree (the {@code request} field of a Kafka request record),
+     * read with the same strict types as an HTTP body: {@code "stream":"true"} is refused naming
+     * {@code stream} wherever the request comes from.
+     */
+    public Generation chat(ObjectMapper json, com.fasterxml.jackson.databind.JsonNode request, String requestId,
+                           long created) {
+        return chat(WireJson.read(json, request, ChatCompletionRequest.class), requestId, created);
+    }
+
+    /** The same for a (legacy) completion request. */
+    public Generation completion(ObjectMapper json, com.fasterxml.jackson.databind.JsonNode request, String requestId,
+                                 long created) {
+        return completion(WireJson.read(json, request, CompletionRequest.class), requestId, created);
+    }
+
     public Generation chat(ChatCompletionRequest r, String requestId, long created) {
         checkModel(r.model());
         refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",

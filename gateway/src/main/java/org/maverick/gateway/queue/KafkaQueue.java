@@ -61,7 +61,13 @@ public class KafkaQueue {
     private String replyTopic;
     /** The kafka.* client settings, read once at start (clients are also made later, per resume). */
     private Map<String, Object> settings = Map.of();
+    /** Token events: the high-volume stream of every running generation. */
     private KafkaProducer<String, byte[]> producer;
+    /**
+     * Requests, control messages, statuses and dead letters: few and each waited for. Their own
+     * producer (own connection and in-flight requests) keeps them from queueing behind token events.
+     */
+    private KafkaProducer<String, byte[]> requestProducer;
     private Admin admin;
     private ScheduledExecutorService prober;
     private volatile boolean ready;
@@ -97,7 +103,8 @@ public class KafkaQueue {
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         admin = Admin.create(adminConfig);
-        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(producerConfig("events"), new StringSerializer(), new ByteArraySerializer());
+        requestProducer = new KafkaProducer<>(producerConfig("requests"), new StringSerializer(), new ByteArraySerializer());
         prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kafka-probe");
             t.setDaemon(true);
@@ -116,6 +123,9 @@ public class KafkaQueue {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
+        }
+        if (requestProducer != null) {
+            requestProducer.close(Duration.ofSeconds(2));
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));
@@ -187,7 +197,7 @@ public class KafkaQueue {
         return settings;
     }
 
-    private Map<String, Object> producerConfig() {
+    private Map<String, Object> producerConfig(String purpose) {
         Map<String, Object> p = new HashMap<>(settings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -200,7 +210,7 @@ public class KafkaQueue {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "maverick-gateway-" + instanceId);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "maverick-gateway-" + instanceId + "-" + purpose);
         return p;
     }
 
@@ -237,8 +247,14 @@ public class KafkaQueue {
         return replyTopic;
     }
 
+    /** The producer of token events. */
     KafkaProducer<String, byte[]> producer() {
         return producer;
+    }
+
+    /** The producer of requests, control messages, statuses and dead letters. */
+    KafkaProducer<String, byte[]> requestProducer() {
+        return requestProducer;
     }
 
     Admin admin() {

@@ -114,7 +114,7 @@ public class QueuedBackend implements Backend {
         // The worker continues this trace from the record's headers (W3C traceparent/tracestate).
         telemetry.inject(parent.with(publish), record.headers(), HEADERS);
         try {
-            queue.producer().send(record, (metadata, error) -> {
+            queue.requestProducer().send(record, (metadata, error) -> {
                 if (metadata != null) {
                     publish.setAttribute("messaging.destination.partition.id", Integer.toString(metadata.partition()));
                     publish.setAttribute("messaging.kafka.offset", metadata.offset());
@@ -201,7 +201,7 @@ public class QueuedBackend implements Backend {
         try {
             byte[] body = json.writeValueAsBytes(new Messages.Control(Messages.VERSION, requestId, action,
                     System.currentTimeMillis(), graceMs));
-            queue.producer().send(new ProducerRecord<>(KafkaQueue.CONTROL, requestId, body), (m, e) -> {
+            queue.requestProducer().send(new ProducerRecord<>(KafkaQueue.CONTROL, requestId, body), (m, e) -> {
                 if (e != null) {
                     LOG.warnf("request %s: control '%s' not sent: %s", requestId, action, KafkaQueue.rootMessage(e));
                 }

@@ -27,8 +27,6 @@ import org.jboss.logging.Logger;
 import org.maverick.gateway.api.RequestValidator;
 import org.maverick.gateway.admission.Admission;
 import org.maverick.gateway.admission.ApiKeys;
-import org.maverick.gateway.api.openai.ChatCompletionRequest;
-import org.maverick.gateway.api.openai.CompletionRequest;
 import org.maverick.gateway.api.openai.UsageDto;
 import org.maverick.gateway.backend.triton.TritonBackend;
 import org.maverick.gateway.config.GatewayConfig;
@@ -442,11 +440,9 @@ public class Worker {
         Generation g;
         try {
             if ("chat".equals(request.kind())) {
-                g = validator.chat(json.treeToValue(request.request(), ChatCompletionRequest.class), request.requestId(),
-                        created);
+                g = validator.chat(json, request.request(), request.requestId(), created);
             } else if ("completion".equals(request.kind())) {
-                g = validator.completion(json.treeToValue(request.request(), CompletionRequest.class),
-                        request.requestId(), created);
+                g = validator.completion(json, request.request(), request.requestId(), created);
             } else {
                 throw new GatewayException.InvalidRequest("kind", "kind must be 'chat' or 'completion', got '"
                         + request.kind() + "'");
@@ -641,7 +637,7 @@ public class Worker {
                 System.currentTimeMillis());
         statuses.put(id, s);
         try {
-            queue.producer().send(new ProducerRecord<>(KafkaQueue.STATUS, id, json.writeValueAsBytes(s)), (m, e) -> {
+            queue.requestProducer().send(new ProducerRecord<>(KafkaQueue.STATUS, id, json.writeValueAsBytes(s)), (m, e) -> {
                 if (e != null) {
                     LOG.warnf("request %s: status %s not written: %s", id, state, KafkaQueue.rootMessage(e));
                 }
@@ -660,7 +656,7 @@ public class Worker {
         dead.headers().add(Messages.DLQ_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
         dead.headers().add(Messages.DLQ_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
         dead.headers().add(Messages.DLQ_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        queue.producer().send(dead, (m, e) -> {
+        queue.requestProducer().send(dead, (m, e) -> {
             if (e != null) {
                 LOG.errorf("record %s-%d@%d could not be dead-lettered: %s", record.topic(), record.partition(),
                         record.offset(), KafkaQueue.rootMessage(e));

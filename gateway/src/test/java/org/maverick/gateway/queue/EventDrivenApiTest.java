@@ -157,6 +157,22 @@ class EventDrivenApiTest {
                 .contains("invalid_value"));
     }
 
+    /** Kafka callers get the HTTP edge's strict types: a string where OpenAI has a boolean is refused, naming the field. */
+    @Test
+    void aRequestWithAStringForABooleanIsRefusedNamingTheField() {
+        String id = "evt-" + UUID.randomUUID();
+        long started = StandInResource.standIn().counters().started();
+        String bad = "{\"version\":1,\"request_id\":\"" + id + "\",\"created_at\":1,\"kind\":\"chat\",\"request\":"
+                + "{\"model\":\"llama-4-maverick\",\"stream\":\"true\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}";
+        send(KafkaQueue.REQUESTS, id, bad, null);
+        JsonNode error = json(read(KafkaQueue.EVENTS, id, EventDrivenApiTest::terminal).get(0));
+        assertEquals("error", error.path("type").asText());
+        assertEquals(400, error.path("error").path("status").asInt());
+        assertTrue(error.path("error").path("message").asText().contains("stream"), error.toString());
+        assertEquals("invalid_type", error.path("error").path("code").asText(), error.toString());
+        assertEquals(started, StandInResource.standIn().counters().started(), "nothing ran");
+    }
+
     @Test
     void aPoisonRecordGoesToTheDeadLetterTopicAndConsumptionGoesOn() {
         String poison = "poison-" + UUID.randomUUID();
