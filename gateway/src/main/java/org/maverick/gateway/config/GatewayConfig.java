@@ -334,13 +334,13 @@ public interface GatewayConfig {
         Duration coalesceWindow();
 
         /**
-         * Longest a worker's or the reply router's fetch waits at the broker for new records
-         * ({@code fetch.max.wait.ms}). Measured under load, a request waited at the broker for most of
-         * this before the worker saw it (50 ms: queued TTFT p50 +16 ms, p99 +37 ms against 5 ms), so
-         * it is short; each consumer then sends at most 1000 / this many empty fetches a second when idle.
+         * Longest a worker's fetch of queued requests waits at the broker ({@code fetch.max.wait.ms}).
+         * Measured under load, a request waited at the broker for most of it before the worker saw it
+         * (50 ms: queued TTFT p50 +16 ms, p99 +37 ms against 5 ms), so it is short; an idle worker then
+         * sends at most 1000 / this many empty fetches a second.
          */
         @WithDefault("10ms")
-        Duration fetchMaxWait();
+        Duration workerFetchMaxWait();
 
         /**
          * How long a queued generation outlives its client's disconnect, waiting for the client to

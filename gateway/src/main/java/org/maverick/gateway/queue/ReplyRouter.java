@@ -53,7 +53,7 @@ public class ReplyRouter {
         }
         consumer = queue.consumer("replies", Optional.empty(), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) queue.config().queue().fetchMaxWait().toMillis()));
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100));
         running = true;
         thread = new Thread(this::run, "kafka-replies");
         thread.setDaemon(true);

@@ -155,7 +155,7 @@ public class Worker {
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, session / 5),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) config.fetchMaxWait().toMillis()));
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) config.workerFetchMaxWait().toMillis()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worker-timers");
             t.setDaemon(true);
