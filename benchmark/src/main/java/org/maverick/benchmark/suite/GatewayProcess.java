@@ -31,11 +31,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     public static GatewayProcess start(Path quarkusRunJar, int port, Map<String, String> settings, List<String> jvmOptions,
                                        Path log, Duration readyTimeout) throws IOException, InterruptedException {
+        return start(Path.of(System.getProperty("java.home"), "bin", "java"), quarkusRunJar, port, settings, jvmOptions,
+                log, readyTimeout);
+    }
+
+    /** The same with another {@code java} launcher (another JDK for the gateway than the suite's own). */
+    public static GatewayProcess start(Path java, Path quarkusRunJar, int port, Map<String, String> settings,
+                                       List<String> jvmOptions, Path log, Duration readyTimeout)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(quarkusRunJar)) {
             throw new IllegalStateException(quarkusRunJar + " is missing: build with ./mvnw -B -pl benchmark -am install -DskipTests");
         }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java.toString());
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));

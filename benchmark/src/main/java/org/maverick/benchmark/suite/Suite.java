@@ -54,6 +54,8 @@ public final class Suite {
                                      <scenario>.collapsed stacks in the report directory
               --gateway-jvm-opts S   JVM options of the gateway (default "-Xmx768m")
               --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
+              --gateway-java PATH    the java launcher of the gateway (default: the suite's own)
+              --baseline-java PATH   the java launcher of the baseline gateway (default: the gateway's)
               --baseline-jar PATH    another build of the gateway (e.g. before a change): its direct (and queued) scenarios
                                      run in the same run, warmed up the same way, as "baseline-direct" and
                                      "baseline-queued", so a change is judged
@@ -78,6 +80,8 @@ public final class Suite {
     List<String> gatewayJvm = new ArrayList<>(List.of("-Xmx768m"));
     Path gatewayJar = Path.of("gateway/target/quarkus-app/quarkus-run.jar");
     Path baselineJar;
+    Path gatewayJava = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path baselineJava;
     private Duration warmupPerScenario = Duration.ZERO;
     Path out = Path.of("benchmark/target/benchmark-report");
     Map<String, String> targets = new LinkedHashMap<>();
@@ -107,6 +111,8 @@ public final class Suite {
                 case "--gateway-jvm-opts" -> s.gatewayJvm = new ArrayList<>(List.of(args[++i].trim().split("\\s+")));
                 case "--gateway-jar" -> s.gatewayJar = Path.of(args[++i]);
                 case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
+                case "--gateway-java" -> s.gatewayJava = Path.of(args[++i]);
+                case "--baseline-java" -> s.baselineJava = Path.of(args[++i]);
                 case "--out" -> s.out = Path.of(args[++i]);
                 case "--target" -> {
                     String t = args[++i];
@@ -137,6 +143,7 @@ public final class Suite {
         settings.put("input_tokens", inputTokens);
         settings.put("output_tokens", outputTokens);
         settings.put("gateway_jvm_options", String.join(" ", gatewayJvm));
+        settings.put("gateway_java", gatewayJava.toString());
         settings.put("stand_in_timing", Timing.defaults().toString());
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -170,7 +177,7 @@ public final class Suite {
             }
             int port = freePort();
             log("starting the gateway on port " + port);
-            try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway"),
+            try (GatewayProcess gateway = GatewayProcess.start(gatewayJava, gatewayJar, port, gw, jvm("gateway"),
                     out.resolve("gateway.log"), Duration.ofSeconds(120))) {
                 String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
                 List<LoadConfig> runs = new ArrayList<>();
@@ -201,7 +208,7 @@ public final class Suite {
             if (baselineJar != null) {
                 int basePort = freePort();
                 log("starting the baseline gateway " + baselineJar + " on port " + basePort);
-                try (GatewayProcess baseline = GatewayProcess.start(baselineJar, basePort, gw, jvm("baseline"),
+                try (GatewayProcess baseline = GatewayProcess.start(baselineJava == null ? gatewayJava : baselineJava, baselineJar, basePort, gw, jvm("baseline"),
                         out.resolve("baseline.log"), Duration.ofSeconds(120))) {
                     String baseUrl = "http://127.0.0.1:" + basePort + "/v1/chat/completions";
                     List<LoadConfig> baseRuns = new ArrayList<>();
@@ -282,7 +289,7 @@ public final class Suite {
             Map<String, String> gw = gatewaySettings(wide.port());
             int port = freePort();
             log("starting a fresh gateway for " + longStreams + " long streams on port " + port);
-            try (GatewayProcess gateway = GatewayProcess.start(gatewayJar, port, gw, jvm("gateway-long"),
+            try (GatewayProcess gateway = GatewayProcess.start(gatewayJava, gatewayJar, port, gw, jvm("gateway-long"),
                     out.resolve("gateway-long.log"), Duration.ofSeconds(120))) {
                 Duration ramp = Duration.ofSeconds(Math.max(5, longStreams / 1000));
                 LoadConfig c = LoadConfig.builder("http://127.0.0.1:" + port + "/v1/chat/completions")

@@ -329,7 +329,10 @@ public interface GatewayConfig {
         @WithDefault("10s")
         Duration workerSessionTimeout();
 
-        /** Tokens of one request are coalesced into one Kafka event per window (about one display frame). */
+        /**
+         * Tokens of one request are coalesced into one Kafka event per window (about one display frame):
+         * one timer for all streams flushes each window; 0 sends every token as its own event.
+         */
         @WithDefault("16ms")
         Duration coalesceWindow();
 

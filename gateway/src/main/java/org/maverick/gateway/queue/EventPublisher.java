@@ -7,17 +7,17 @@ import org.jboss.logging.Logger;
 import org.maverick.gateway.api.openai.UsageDto;
 
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes one generation's events to its reply topic, coalescing tokens: the first token goes out
- * at once, later ones are gathered for one window (about a display frame) and sent as one event,
- * so Kafka carries far fewer records than tokens without a visible delay. A terminal event flushes
- * what is gathered first.
+ * at once, later ones are gathered until the next tick of a {@link Ticker} shared by every stream
+ * of the worker (one window, about a display frame, so at most that long) and sent as one event, so
+ * Kafka carries far fewer records than tokens without a visible delay. A terminal event flushes what
+ * is gathered first.
  *
- * <p>Thread-safe: tokens arrive on a gRPC thread, the window's flush runs on the scheduler, and both
- * go through the same lock so that sends (and so offsets) keep the events' order.
+ * <p>Thread-safe: tokens arrive on a gRPC thread, the tick's flush runs on the scheduler, and both go
+ * through the same lock so that sends (and so offsets) keep the events' order.
  */
 final class EventPublisher {
 
@@ -25,32 +25,31 @@ final class EventPublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final ObjectMapper json;
-    private final ScheduledExecutorService scheduler;
+    private final Ticker ticker;
     private final String topic;
     private final Integer partition;
     private final String requestId;
     private final int attempt;
-    private final long windowNanos;
     private final boolean streamTokens;
     private final StringBuilder pending = new StringBuilder();
     private final StringBuilder whole = new StringBuilder();
     private long seq;
     private boolean firstSent;
     private boolean closed;
-    private ScheduledFuture<?> flush;
+    /** Registered with the ticker for its next tick (text is pending). */
+    private boolean ticking;
 
-    EventPublisher(KafkaProducer<String, byte[]> producer, ObjectMapper json, ScheduledExecutorService scheduler,
-                   String topic, Integer partition, String requestId, int attempt, long firstSeq, long windowNanos,
+    EventPublisher(KafkaProducer<String, byte[]> producer, ObjectMapper json, Ticker ticker,
+                   String topic, Integer partition, String requestId, int attempt, long firstSeq,
                    boolean streamTokens) {
         this.producer = producer;
         this.json = json;
-        this.scheduler = scheduler;
+        this.ticker = ticker;
         this.topic = topic;
         this.partition = partition;
         this.requestId = requestId;
         this.attempt = attempt;
         this.seq = firstSeq;
-        this.windowNanos = windowNanos;
         this.streamTokens = streamTokens;
     }
 
@@ -68,15 +67,16 @@ final class EventPublisher {
             return;
         }
         pending.append(text);
-        if (windowNanos <= 0) {
-            flushNow();
-        } else if (flush == null) {
-            flush = scheduler.schedule(this::flushFromTimer, windowNanos, TimeUnit.NANOSECONDS);
+        if (ticker == null) {
+            flushNow(); // no window: every token is its own event
+        } else if (!ticking) {
+            ticking = true;
+            ticker.add(this);
         }
     }
 
-    private synchronized void flushFromTimer() {
-        flush = null;
+    private synchronized void flushFromTick() {
+        ticking = false;
         if (!closed) {
             flushNow();
         }
@@ -113,10 +113,46 @@ final class EventPublisher {
     }
 
     private void close() {
-        closed = true;
-        if (flush != null) {
-            flush.cancel(false);
-            flush = null;
+        closed = true; // a tick still due finds it closed and sends nothing
+    }
+
+    /**
+     * One periodic task for every stream of a worker: each tick flushes the publishers that gathered
+     * text since the last. A timer per stream and window would wake the scheduler for every engine
+     * response; this wakes it once per window however many streams run.
+     */
+    static final class Ticker {
+        private final java.util.concurrent.ConcurrentLinkedQueue<EventPublisher> due =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** A ticker every {@code windowNanos} on {@code scheduler}, or null for no coalescing (0). */
+        static Ticker every(ScheduledExecutorService scheduler, long windowNanos) {
+            if (windowNanos <= 0) {
+                return null;
+            }
+            Ticker t = new Ticker();
+            scheduler.scheduleAtFixedRate(t::tick, windowNanos, windowNanos, TimeUnit.NANOSECONDS);
+            return t;
+        }
+
+        void add(EventPublisher p) {
+            due.add(p);
+        }
+
+        void tick() {
+            // Only the publishers queued before this tick began: one that queues itself again while
+            // the tick runs waits for the next, so a tick always ends.
+            for (int n = due.size(); n > 0; n--) {
+                EventPublisher p = due.poll();
+                if (p == null) {
+                    return;
+                }
+                try {
+                    p.flushFromTick();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "request %s: flushing its tokens failed", p.requestId);
+                }
+            }
         }
     }
 

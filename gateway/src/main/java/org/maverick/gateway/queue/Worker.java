@@ -117,6 +117,8 @@ public class Worker {
     private final Set<TopicPartition> paused = new HashSet<>();
     private KafkaConsumer<String, byte[]> consumer;
     private ScheduledExecutorService scheduler;
+    /** Flushes the coalesced tokens of every running generation once per coalesce window. */
+    private EventPublisher.Ticker ticker;
     private Thread thread;
     private volatile boolean stopping;
     private volatile int inFlight; // running.size(), published for other threads
@@ -161,6 +163,7 @@ public class Worker {
             t.setDaemon(true);
             return t;
         });
+        ticker = EventPublisher.Ticker.every(scheduler, config.coalesceWindow().toNanos());
         thread = new Thread(this::run, "kafka-worker");
         thread.setDaemon(true);
         thread.start();
@@ -753,8 +756,7 @@ public class Worker {
     }
 
     private EventPublisher publisher(String id, String replyTopic, int attempt, long firstSeq, boolean stream) {
-        return new EventPublisher(queue.producer(), json, scheduler, replyTopic, null, id, attempt, firstSeq,
-                config.coalesceWindow().toNanos(), stream);
+        return new EventPublisher(queue.producer(), json, ticker, replyTopic, null, id, attempt, firstSeq, stream);
     }
 
     static Messages.ErrorBody errorBody(GatewayException e) {
