@@ -144,10 +144,8 @@ class EventDrivenApiTest {
     @Test
     void anInvalidRequestGetsAnErrorEventAndGoesToTheDeadLetterTopic() {
         String id = "evt-" + UUID.randomUUID();
-        String bad = "{\"version\":1,\"request_id\":\"" + id + "\",\"created_at\":1,\"kind\":\"chat\",\"request\":"
-                + "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}}";
-        send(KafkaQueue.REQUESTS, id, bad, null);
-        JsonNode error = json(read(KafkaQueue.EVENTS, id, EventDrivenApiTest::terminal).get(0));
+        JsonNode error = terminalEventOf(id,
+                "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}");
         assertEquals("error", error.path("type").asText());
         assertEquals(400, error.path("error").path("status").asInt());
         assertTrue(error.path("error").path("message").asText().contains("messages[0].role"), error.toString());
@@ -157,15 +155,20 @@ class EventDrivenApiTest {
                 .contains("invalid_value"));
     }
 
+    /** Puts a chat request record carrying {@code openAiRequest} on the requests topic; returns its terminal event. */
+    private JsonNode terminalEventOf(String id, String openAiRequest) {
+        send(KafkaQueue.REQUESTS, id, "{\"version\":1,\"request_id\":\"" + id + "\",\"created_at\":1,\"kind\":\"chat\","
+                + "\"request\":" + openAiRequest + "}", null);
+        return json(read(KafkaQueue.EVENTS, id, EventDrivenApiTest::terminal).get(0));
+    }
+
     /** Kafka callers get the HTTP edge's strict types: a string where OpenAI has a boolean is refused, naming the field. */
     @Test
     void aRequestWithAStringForABooleanIsRefusedNamingTheField() {
         String id = "evt-" + UUID.randomUUID();
         long started = StandInResource.standIn().counters().started();
-        String bad = "{\"version\":1,\"request_id\":\"" + id + "\",\"created_at\":1,\"kind\":\"chat\",\"request\":"
-                + "{\"model\":\"llama-4-maverick\",\"stream\":\"true\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}";
-        send(KafkaQueue.REQUESTS, id, bad, null);
-        JsonNode error = json(read(KafkaQueue.EVENTS, id, EventDrivenApiTest::terminal).get(0));
+        JsonNode error = terminalEventOf(id,
+                "{\"model\":\"llama-4-maverick\",\"stream\":\"true\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertEquals("error", error.path("type").asText());
         assertEquals(400, error.path("error").path("status").asInt());
         assertTrue(error.path("error").path("message").asText().contains("stream"), error.toString());

@@ -51,7 +51,7 @@ final class TritonEndpoint {
     private volatile boolean ready;
     private volatile String notReadyReason = "not probed yet";
 
-    /** The Vert.x event loops, shared by the gRPC channel (null: grpc-netty's own threads, in unit tests). */
+    /** The Vert.x event loops, which read the gRPC connections, and sockets of their transport (epoll or NIO). */
     private final io.netty.channel.EventLoopGroup eventLoops;
     private final io.netty.channel.ChannelFactory<? extends io.netty.channel.Channel> sockets;
 
@@ -70,24 +70,19 @@ final class TritonEndpoint {
 
     void start(ScheduledExecutorService prober) {
         this.prober = prober;
-        if (eventLoops == null) {
-            channel = builder().build();
-            channels = java.util.List.of(channel);
-        } else {
-            // One connection per Vert.x event loop, each read by its own loop: a stream's Triton
-            // responses arrive on the loop that serves its client, so a token goes from Triton's socket
-            // to the client's without changing threads, and the loops share the work evenly.
-            java.util.List<ManagedChannel> cs = new java.util.ArrayList<>();
-            java.util.List<io.netty.channel.EventLoop> ls = new java.util.ArrayList<>();
-            for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
-                io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
-                ls.add(loop);
-                cs.add(builder().eventLoopGroup(loop).channelFactory(sockets).build());
-            }
-            channels = java.util.List.copyOf(cs);
-            loops = java.util.List.copyOf(ls);
-            channel = channels.get(0);
+        // One connection per Vert.x event loop, each read by its own loop: a stream's Triton responses
+        // arrive on the loop that serves its client, so a token goes from Triton's socket to the
+        // client's without changing threads, and the loops share the work evenly.
+        java.util.List<ManagedChannel> cs = new java.util.ArrayList<>();
+        java.util.List<io.netty.channel.EventLoop> ls = new java.util.ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
+            io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+            ls.add(loop);
+            cs.add(builder().eventLoopGroup(loop).channelFactory(sockets).build());
         }
+        channels = java.util.List.copyOf(cs);
+        loops = java.util.List.copyOf(ls);
+        channel = channels.get(0);
         prober.execute(this::probe);
         prober.scheduleWithFixedDelay(this::probe, config.readinessInterval().toMillis(),
                 config.readinessInterval().toMillis(), TimeUnit.MILLISECONDS);
