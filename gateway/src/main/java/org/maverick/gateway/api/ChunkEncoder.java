@@ -2,7 +2,7 @@ package org.maverick.gateway.api;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.generation.FinishReason;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.Usage;

@@ -4,30 +4,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpServerResponse;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.api.openai.ErrorResponse;
+import org.maverick.gateway.protocol.ErrorResponse;
 import org.maverick.gateway.generation.GatewayException;
 
 /**
  * Renders a {@link GatewayException} as OpenAI's error JSON: as an HTTP response before a stream
  * has started, or as the stream's final SSE event after. Also the one place errors are logged.
  */
-final class ErrorRenderer {
+public final class ErrorRenderer {
 
     private static final Logger LOG = Logger.getLogger(ErrorRenderer.class);
 
     private ErrorRenderer() {
     }
 
-    static GatewayException classify(Throwable t) {
+    public static GatewayException classify(Throwable t) {
         return t instanceof GatewayException g ? g : new GatewayException.Internal(t);
     }
 
     /** The {@code error} object of OpenAI's error JSON, shared by the HTTP body and the WebSocket error event. */
-    static ErrorResponse.Error wire(GatewayException e) {
+    public static ErrorResponse.Error wire(GatewayException e) {
         return new ErrorResponse.Error(e.getMessage(), e.type(), e.param().orElse(null), e.code());
     }
 
-    static String body(ObjectMapper json, GatewayException e) {
+    public static String body(ObjectMapper json, GatewayException e) {
         ErrorResponse body = new ErrorResponse(wire(e));
         try {
             return json.writeValueAsString(body);
@@ -51,7 +51,7 @@ final class ErrorRenderer {
         return "data: " + body(json, e) + "\n\n";
     }
 
-    static void log(String requestId, GatewayException e, boolean streaming) {
+    public static void log(String requestId, GatewayException e, boolean streaming) {
         if (e instanceof GatewayException.Internal) {
             LOG.errorf(e.getCause(), "request %s failed: %s", requestId, e.getMessage());
         } else if (e.operatorVisible()) {

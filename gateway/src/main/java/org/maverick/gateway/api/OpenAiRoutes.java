@@ -1,5 +1,7 @@
 package org.maverick.gateway.api;
 
+import org.maverick.gateway.request.RequestValidator;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
@@ -13,10 +15,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.api.openai.ChatCompletion;
-import org.maverick.gateway.api.openai.Completion;
-import org.maverick.gateway.api.openai.ModelList;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.ChatCompletion;
+import org.maverick.gateway.protocol.Completion;
+import org.maverick.gateway.protocol.ModelList;
+import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;

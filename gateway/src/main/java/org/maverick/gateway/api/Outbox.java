@@ -18,10 +18,10 @@ import java.util.function.Function;
  * pause mark is at most one event each. Messages that answer the client (pong, errors) are never
  * held back; a client that sends without reading is stopped by the hard limit.
  */
-final class Outbox {
+public final class Outbox {
 
     /** What the socket reports back. */
-    interface Listener {
+    public interface Listener {
         /** The first generation was parked: the client is not keeping up. */
         void paused();
 
@@ -43,7 +43,7 @@ final class Outbox {
     private long pending;
     private boolean overflowed;
 
-    Outbox(int maxPendingBytes, Function<String, CompletionStage<Void>> transport, Listener listener) {
+    public Outbox(int maxPendingBytes, Function<String, CompletionStage<Void>> transport, Listener listener) {
         this.transport = transport;
         this.listener = listener;
         this.maxPendingBytes = maxPendingBytes;
@@ -51,7 +51,7 @@ final class Outbox {
     }
 
     /** Hands one text message to the socket. Ignored once the socket overflowed (it is being closed). */
-    void send(String text) {
+    public void send(String text) {
         if (overflowed) {
             return;
         }
@@ -67,7 +67,7 @@ final class Outbox {
     }
 
     /** Runs {@code request} now if the socket is keeping up, else when the backlog falls below the pause mark. */
-    void whenWritable(Runnable request) {
+    public void whenWritable(Runnable request) {
         if (overflowed) {
             return;
         }
@@ -81,7 +81,7 @@ final class Outbox {
         }
     }
 
-    long pendingBytes() {
+    public long pendingBytes() {
         return pending;
     }
 

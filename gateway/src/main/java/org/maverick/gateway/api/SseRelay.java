@@ -35,7 +35,7 @@ import java.util.concurrent.Flow;
  * {@code gateway.sse.stall-timeout} is cut: the connection is closed and the generation cancelled, so
  * it holds neither an engine slot nor memory any longer.
  */
-final class SseRelay implements MultiSubscriber<GenerationEvent> {
+public final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
     private static final int INITIAL_DEMAND = 4;

@@ -26,16 +26,16 @@ import java.util.Optional;
  * @param nextSeq  the sequence number the next event takes
  * @param finished whether a terminal event was already written (then nothing is to be run)
  */
-record Continuation(String text, long nextSeq, boolean finished) {
+public record Continuation(String text, long nextSeq, boolean finished) {
 
     private static final Logger LOG = Logger.getLogger(Continuation.class);
-    static final Continuation NONE = new Continuation("", 0, false);
+    public static final Continuation NONE = new Continuation("", 0, false);
 
-    int tokens(TokenCounter counter) {
+    public int tokens(TokenCounter counter) {
         return text.isEmpty() ? 0 : counter.countText(text);
     }
 
-    static Continuation read(KafkaQueue queue, ObjectMapper json, String topic, String requestId, long createdAt) {
+    public static Continuation read(KafkaQueue queue, ObjectMapper json, String topic, String requestId, long createdAt) {
         try (KafkaConsumer<String, byte[]> consumer = queue.consumer("continuation", Optional.empty(), Map.of())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
             if (partitions == null || partitions.isEmpty()) {

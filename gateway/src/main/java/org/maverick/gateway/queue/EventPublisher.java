@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.UsageDto;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: tokens arrive on a gRPC thread, the tick's flush runs on the scheduler, and both go
  * through the same lock so that sends (and so offsets) keep the events' order.
  */
-final class EventPublisher {
+public final class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
@@ -39,7 +39,7 @@ final class EventPublisher {
     /** Registered with the ticker for its next tick (text is pending). */
     private boolean ticking;
 
-    EventPublisher(KafkaProducer<String, byte[]> producer, ObjectMapper json, Ticker ticker,
+    public EventPublisher(KafkaProducer<String, byte[]> producer, ObjectMapper json, Ticker ticker,
                    String topic, Integer partition, String requestId, int attempt, long firstSeq,
                    boolean streamTokens) {
         this.producer = producer;
@@ -53,7 +53,7 @@ final class EventPublisher {
         this.streamTokens = streamTokens;
     }
 
-    synchronized void token(String text) {
+    public synchronized void token(String text) {
         if (closed) {
             return;
         }
@@ -89,7 +89,7 @@ final class EventPublisher {
         }
     }
 
-    synchronized void finish(String finishReason, UsageDto usage) {
+    public synchronized void finish(String finishReason, UsageDto usage) {
         if (closed) {
             return;
         }
@@ -98,7 +98,7 @@ final class EventPublisher {
         close();
     }
 
-    synchronized void fail(String type, Messages.ErrorBody error) {
+    public synchronized void fail(String type, Messages.ErrorBody error) {
         if (closed) {
             return;
         }
@@ -108,7 +108,7 @@ final class EventPublisher {
     }
 
     /** Stops without a terminal event (the partition moved: another worker continues this request). */
-    synchronized void abandon() {
+    public synchronized void abandon() {
         close();
     }
 
@@ -121,12 +121,12 @@ final class EventPublisher {
      * text since the last. A timer per stream and window would wake the scheduler for every engine
      * response; this wakes it once per window however many streams run.
      */
-    static final class Ticker {
+    public static final class Ticker {
         private final java.util.concurrent.ConcurrentLinkedQueue<EventPublisher> due =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         /** A ticker every {@code windowNanos} on {@code scheduler}, or null for no coalescing (0). */
-        static Ticker every(ScheduledExecutorService scheduler, long windowNanos) {
+        public static Ticker every(ScheduledExecutorService scheduler, long windowNanos) {
             if (windowNanos <= 0) {
                 return null;
             }

@@ -215,7 +215,7 @@ public class KafkaQueue {
     }
 
     /** A consumer of this instance's own (not a group member unless {@code groupId} is given). */
-    KafkaConsumer<String, byte[]> consumer(String purpose, Optional<String> groupId, Map<String, Object> extra) {
+    public KafkaConsumer<String, byte[]> consumer(String purpose, Optional<String> groupId, Map<String, Object> extra) {
         Map<String, Object> c = new HashMap<>(settings);
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "maverick-" + purpose + "-" + instanceId);
@@ -248,12 +248,12 @@ public class KafkaQueue {
     }
 
     /** The producer of token events. */
-    KafkaProducer<String, byte[]> producer() {
+    public KafkaProducer<String, byte[]> producer() {
         return producer;
     }
 
     /** The producer of requests, control messages, statuses and dead letters. */
-    KafkaProducer<String, byte[]> requestProducer() {
+    public KafkaProducer<String, byte[]> requestProducer() {
         return requestProducer;
     }
 
@@ -278,7 +278,7 @@ public class KafkaQueue {
         return host.isBlank() ? "gateway-" + UUID.randomUUID().toString().substring(0, 8) : host;
     }
 
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.UsageDto;
 
 /**
  * The Kafka message format, version 1, as published in {@code kafka/schemas/} and

@@ -1,5 +1,6 @@
 package org.maverick.gateway.queue;
 
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a generation through Kafka: the request goes to the requests topic (key = request id), any
- * instance's {@link Worker} runs it, and its events come back on this instance's reply topic through
+ * instance's queue worker ({@code queue.worker.Worker}) runs it, and its events come back on this instance's reply topic through
  * the {@link ReplyRouter}. The subscriber leaving does not cancel at once: it tells the worker the
  * client is gone, and the worker cancels after the resume grace period unless the client comes back.
  */

@@ -83,7 +83,7 @@ public class ReplyRouter {
         sinks.remove(requestId);
     }
 
-    int pending() {
+    public int pending() {
         return sinks.size();
     }
 

@@ -16,14 +16,14 @@ import java.util.Optional;
  * Reads the status topic's partitions that match a worker's request partitions (they are
  * co-partitioned), latest status per request id, when the worker is given those partitions.
  */
-final class StatusTable {
+public final class StatusTable {
 
     private static final Logger LOG = Logger.getLogger(StatusTable.class);
 
     private StatusTable() {
     }
 
-    static Map<String, Messages.Status> read(KafkaQueue queue, ObjectMapper json, List<Integer> partitions) {
+    public static Map<String, Messages.Status> read(KafkaQueue queue, ObjectMapper json, List<Integer> partitions) {
         Map<String, Messages.Status> table = new HashMap<>();
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(KafkaQueue.STATUS, p)).toList();
         try (KafkaConsumer<String, byte[]> consumer = queue.consumer("status", Optional.empty(), Map.of())) {

@@ -27,10 +27,10 @@ import java.util.stream.Stream;
  * and {@link #body(long, long)} rebuilds the body at one index of that sequence alone, so a failure
  * is reproducible from its seed and index.
  */
-final class ChatBodies {
+public final class ChatBodies {
 
     /** A generated body; {@code toString} is what a failing test prints. */
-    record Body(String description, byte[] bytes) {
+    public record Body(String description, byte[] bytes) {
         @Override
         public String toString() {
             String text = new String(bytes, 0, Math.min(bytes.length, 600), StandardCharsets.UTF_8);
@@ -85,7 +85,7 @@ final class ChatBodies {
      * The bodies of one seed, without end. Body {@code i} is built from the {@code i}-th split of a
      * {@code SplittableRandom(seed)}, so it does not depend on what the bodies before it drew.
      */
-    static Stream<Body> bodies(long seed) {
+    public static Stream<Body> bodies(long seed) {
         SplittableRandom root = new SplittableRandom(seed);
         return Stream.generate(() -> next(root.split()));
     }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The realtime socket's outbound bound: pause at the mark, resume on drain, overflow past the limit. */
-class OutboxTest {
+public class OutboxTest {
 
     private final List<CompletableFuture<Void>> writes = new ArrayList<>();
     private final List<String> signals = new ArrayList<>();

@@ -1,4 +1,4 @@
-package org.maverick.gateway.queue;
+package org.maverick.gateway.queue.worker;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -1,4 +1,6 @@
-package org.maverick.gateway.backend;
+package org.maverick.gateway.pipeline;
+
+import org.maverick.gateway.backend.Backend;
 
 import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;

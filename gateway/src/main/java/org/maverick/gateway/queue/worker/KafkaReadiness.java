@@ -1,6 +1,9 @@
-package org.maverick.gateway.queue;
+package org.maverick.gateway.queue.worker;
+
 
 import jakarta.enterprise.context.ApplicationScoped;
+import org.maverick.gateway.queue.KafkaQueue;
+import org.maverick.gateway.queue.ReplyRouter;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;

@@ -1,11 +1,11 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.maverick.gateway.api.openai.ChatCompletionRequest;
-import org.maverick.gateway.api.openai.ChatCompletionRequest.ChatMessage;
-import org.maverick.gateway.api.openai.CompletionRequest;
+import org.maverick.gateway.protocol.ChatCompletionRequest;
+import org.maverick.gateway.protocol.ChatCompletionRequest.ChatMessage;
+import org.maverick.gateway.protocol.CompletionRequest;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.GatewayException.ModelNotFound;

@@ -1,4 +1,10 @@
-package org.maverick.gateway.queue;
+package org.maverick.gateway.queue.worker;
+
+import org.maverick.gateway.queue.Continuation;
+import org.maverick.gateway.queue.EventPublisher;
+import org.maverick.gateway.queue.KafkaQueue;
+import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.queue.StatusTable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.trace.Span;
@@ -24,10 +30,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.api.RequestValidator;
+import org.maverick.gateway.request.RequestValidator;
 import org.maverick.gateway.admission.Admission;
 import org.maverick.gateway.admission.ApiKeys;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.backend.triton.TritonBackend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;

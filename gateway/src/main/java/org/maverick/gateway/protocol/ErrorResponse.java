@@ -1,4 +1,4 @@
-package org.maverick.gateway.api.openai;
+package org.maverick.gateway.protocol;
 
 /** OpenAI's error body: {@code {"error":{"message","type","param","code"}}}; absent values are JSON null. */
 public record ErrorResponse(Error error) {

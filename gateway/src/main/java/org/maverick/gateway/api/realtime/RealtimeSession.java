@@ -1,4 +1,10 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.api.realtime;
+
+import org.maverick.gateway.api.ErrorRenderer;
+import org.maverick.gateway.api.Outbox;
+import org.maverick.gateway.api.SseRelay;
+import org.maverick.gateway.request.RequestValidator;
+import org.maverick.gateway.request.WireJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +14,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.Context;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.api.openai.ChatCompletionRequest;
+import org.maverick.gateway.protocol.ChatCompletionRequest;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;

@@ -1,11 +1,11 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
-import org.maverick.gateway.api.openai.ChatCompletionRequest;
-import org.maverick.gateway.api.openai.CompletionRequest;
+import org.maverick.gateway.protocol.ChatCompletionRequest;
+import org.maverick.gateway.protocol.CompletionRequest;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;

@@ -1,4 +1,4 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.api.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;

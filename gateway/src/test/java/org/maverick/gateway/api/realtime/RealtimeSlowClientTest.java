@@ -1,4 +1,6 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.api.realtime;
+
+import org.maverick.gateway.api.OutboxTest;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -1,4 +1,4 @@
-package org.maverick.gateway.backend;
+package org.maverick.gateway.pipeline;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;

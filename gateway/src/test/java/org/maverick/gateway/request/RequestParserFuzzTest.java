@@ -1,4 +1,7 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.request;
+
+import org.maverick.gateway.api.ChatBodies;
+import org.maverick.gateway.api.ErrorRenderer;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.request;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
@@ -31,7 +31,7 @@ import java.util.Collection;
  * and nothing after the top-level object. Invalid UTF-8 in the body is {@code invalid_json} naming
  * the field where the parser knows it.
  */
-final class WireJson {
+public final class WireJson {
 
     /** The strict reader made from the application's mapper (there is one; a race makes two copies, both fine). */
     private static volatile Strict strict;
@@ -42,7 +42,7 @@ final class WireJson {
     private WireJson() {
     }
 
-    static <T> T read(ObjectMapper json, byte[] body, Class<T> type) {
+    public static <T> T read(ObjectMapper json, byte[] body, Class<T> type) {
         if (body == null || body.length == 0) {
             throw new InvalidRequest(null, "The request body is empty; send a JSON object.", "invalid_json");
         }
@@ -56,7 +56,7 @@ final class WireJson {
     }
 
     /** The same for a request already parsed as a tree (a field of a WebSocket message). */
-    static <T> T read(ObjectMapper json, JsonNode body, Class<T> type) {
+    public static <T> T read(ObjectMapper json, JsonNode body, Class<T> type) {
         T value;
         try {
             value = strict(json).treeToValue(body, type);
@@ -67,7 +67,7 @@ final class WireJson {
     }
 
     /** A whole WebSocket message as a tree, refused like a body when it is not JSON. */
-    static JsonNode readTree(ObjectMapper json, String text) {
+    public static JsonNode readTree(ObjectMapper json, String text) {
         try {
             return strict(json).readTree(text);
         } catch (IOException e) {

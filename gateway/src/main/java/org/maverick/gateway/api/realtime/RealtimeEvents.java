@@ -1,11 +1,13 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.api.realtime;
+
+import org.maverick.gateway.api.ErrorRenderer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.maverick.gateway.api.openai.ErrorResponse;
-import org.maverick.gateway.api.openai.UsageDto;
+import org.maverick.gateway.protocol.ErrorResponse;
+import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.GenerationEvent;
 

@@ -1,4 +1,6 @@
-package org.maverick.gateway.api;
+package org.maverick.gateway.api.realtime;
+
+import org.maverick.gateway.request.RequestValidator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.websockets.next.OnClose;

@@ -1,4 +1,4 @@
-package org.maverick.gateway.api.openai;
+package org.maverick.gateway.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
