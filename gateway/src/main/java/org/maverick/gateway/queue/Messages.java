@@ -38,7 +38,13 @@ public final class Messages {
             @JsonProperty("created_at") long createdAt,
             @JsonProperty("deadline_at") Long deadlineAt,
             String kind,
-            JsonNode request) {
+            JsonNode request,
+            JsonNode generation,
+            String signature) {
+
+        /** An OpenAI request, validated in full by the worker. */
+        public static final String CHAT = "chat";
+        public static final String COMPLETION = "completion";
     }
 
     /** One event of a generation (reply or events topic, key = request id). */

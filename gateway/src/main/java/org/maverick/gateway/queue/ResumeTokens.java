@@ -3,14 +3,8 @@ package org.maverick.gateway.queue;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-import org.maverick.gateway.config.GatewayConfig;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -22,7 +16,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class ResumeTokens {
 
-    private static final Logger LOG = Logger.getLogger(ResumeTokens.class);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
@@ -38,22 +31,12 @@ public class ResumeTokens {
                            @JsonProperty("k") String kind, @JsonProperty("u") boolean includeUsage) {
     }
 
-    private final byte[] key;
+    private final Signer signer;
     private final ObjectMapper json;
 
-    ResumeTokens(GatewayConfig config, ObjectMapper json) {
+    ResumeTokens(Signer signer, ObjectMapper json) {
+        this.signer = signer;
         this.json = json;
-        Optional<String> secret = config.queue().resumeSecret().filter(s -> !s.isBlank());
-        if (secret.isPresent()) {
-            key = secret.get().getBytes(StandardCharsets.UTF_8);
-        } else {
-            key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            if (config.queue().enabled().orElse(config.mode() == GatewayConfig.Mode.QUEUED)) {
-                LOG.warn("gateway.queue.resume-secret is not set: resume URLs work only on this instance. Give all "
-                        + "instances the same secret so that any of them can resume any stream.");
-            }
-        }
     }
 
     public String issue(Location location) {
@@ -122,9 +105,7 @@ public class ResumeTokens {
         }
     }
 
-    private byte[] mac(byte[] payload) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac.doFinal(payload);
+    private byte[] mac(byte[] payload) {
+        return signer.sign(payload);
     }
 }
