@@ -42,6 +42,7 @@ import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.gateway.telemetry.Telemetry;
+import org.maverick.kafka.MessageHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -324,7 +325,7 @@ public class Worker {
     }
 
     private static String callerOf(ConsumerRecord<String, byte[]> record) {
-        return header(record, Messages.CALLER).orElse(RequestValidator.ANONYMOUS);
+        return header(record, MessageHeaders.CALLER).orElse(RequestValidator.ANONYMOUS);
     }
 
     /** Starts (or settles) a request; false when its caller is at a limit and it must wait. */
@@ -346,7 +347,7 @@ public class Worker {
             return true;
         }
         String id = request.requestId();
-        String replyTopic = header(record, Messages.REPLY_TOPIC).orElse(KafkaQueue.EVENTS);
+        String replyTopic = header(record, MessageHeaders.REPLY_TOPIC).orElse(KafkaQueue.EVENTS);
         Messages.Status status = statuses.get(id);
         if (running.containsKey(id) || (status != null && status.done())) {
             LOG.debugf("request %s: already %s, not run again", id, running.containsKey(id) ? "running" : status.state());
@@ -402,11 +403,11 @@ public class Worker {
         // Requests from HTTP or WebSocket clients were admitted by the instance that took them; requests
         // put on Kafka by event-driven callers meet the same tenant limits here, by their caller header.
         Admission.Permit permit = null;
-        if (header(record, Messages.ADMITTED).isEmpty()) {
+        if (header(record, MessageHeaders.ADMITTED).isEmpty()) {
             String caller = callerOf(record);
             if (apiKeys.knownTenant(caller).isEmpty()) {
                 GatewayException e = new GatewayException.Unauthorized("Unknown caller '" + caller + "' in the "
-                        + Messages.CALLER + " header: it must name a configured tenant.");
+                        + MessageHeaders.CALLER + " header: it must name a configured tenant.");
                 publisher(id, replyTopic, attempt, 0, stream).fail(Messages.Event.ERROR, errorBody(e));
                 writeStatus(id, Messages.Status.FAILED, attempt, replyTopic);
                 done(record);
@@ -462,7 +463,7 @@ public class Worker {
             throw new GatewayException.InvalidRequest("request", "request is not a valid OpenAI request: "
                     + e.getMessage());
         }
-        String caller = header(record, Messages.CALLER).orElse(RequestValidator.ANONYMOUS);
+        String caller = header(record, MessageHeaders.CALLER).orElse(RequestValidator.ANONYMOUS);
         return new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(), g.exactTokens(),
                 g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
                 Generation.Dispatch.DIRECT, caller);
@@ -661,10 +662,10 @@ public class Worker {
                 record.offset(), record.key(), reason);
         ProducerRecord<String, byte[]> dead = new ProducerRecord<>(KafkaQueue.DLQ, null, record.key(), record.value(),
                 record.headers());
-        dead.headers().add(Messages.DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(Messages.DLQ_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(Messages.DLQ_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(Messages.DLQ_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(MessageHeaders.DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(MessageHeaders.DLQ_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(MessageHeaders.DLQ_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(MessageHeaders.DLQ_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         queue.requestProducer().send(dead, (m, e) -> {
             if (e != null) {
                 LOG.errorf("record %s-%d@%d could not be dead-lettered: %s", record.topic(), record.partition(),
