@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Says yes or no to a generation before its response starts: the tenant's concurrent generations
  * and token budget, then this instance's capacity: a maximum of direct generations in flight with a
- * bounded, fair wait queue (tenants take turns, so one tenant's burst cannot starve the others), and
- * a bound on queued requests admitted but not finished. Every no is a 429 naming the limit, with a
- * {@code Retry-After}. All limits are per instance: a deployment of N instances allows N times each.
+ * bounded, fair wait queue (tenants take turns through {@link TenantTurns}, so one tenant's burst
+ * cannot starve the others), and a bound on queued requests admitted but not finished. Every no is a
+ * 429 naming the limit, with a {@code Retry-After}. All limits are per instance: a deployment of N
+ * instances allows N times each.
  *
  * <p>One lock guards the counters; it is taken twice per request (admit, release), never per token.
  */
@@ -42,7 +43,8 @@ public class Admission {
     private int directInFlight;
     private int queuedOutstanding;
     private int waitingCount;
-    private String lastServed = "";
+    /** Which waiting tenant gets the next freed direct slot. */
+    private final TenantTurns turns = new TenantTurns();
 
     Admission(GatewayConfig config, GatewayMetrics metrics) {
         this.config = config;
@@ -170,29 +172,18 @@ public class Admission {
     }
 
     private Waiter nextWaiter() {
-        // Take the first tenant after the one served last, so that tenants alternate.
-        String[] order = waiting.keySet().toArray(new String[0]);
-        int start = 0;
-        for (int i = 0; i < order.length; i++) {
-            if (order[i].equals(lastServed)) {
-                start = i + 1;
-                break;
-            }
+        // Every deque in `waiting` holds a waiter: a tenant's entry goes with its last waiter.
+        String name = turns.next(waiting.keySet());
+        if (name == null) {
+            return null;
         }
-        for (int i = 0; i < order.length; i++) {
-            String name = order[(start + i) % order.length];
-            Deque<Waiter> q = waiting.get(name);
-            Waiter w = q.pollFirst();
-            if (q.isEmpty()) {
-                waiting.remove(name);
-            }
-            if (w != null) {
-                waitingCount--;
-                lastServed = name;
-                return w;
-            }
+        Deque<Waiter> q = waiting.get(name);
+        Waiter w = q.pollFirst();
+        if (q.isEmpty()) {
+            waiting.remove(name);
         }
-        return null;
+        waitingCount--;
+        return w;
     }
 
     private void expire(Waiter w) {

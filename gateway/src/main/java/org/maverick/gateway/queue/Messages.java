@@ -9,22 +9,11 @@ import org.maverick.gateway.protocol.UsageDto;
 /**
  * The Kafka message format, version 1, as published in {@code kafka/schemas/} and
  * {@code kafka/asyncapi.yaml}. Unknown fields are accepted so that newer producers do not break
- * older consumers.
+ * older consumers. Record header names are those of {@link org.maverick.kafka.MessageHeaders}.
  */
 public final class Messages {
 
     public static final int VERSION = 1;
-
-    /** Record headers. */
-    public static final String REPLY_TOPIC = "maverick-reply-topic";
-    public static final String CALLER = "maverick-caller";
-    public static final String SCHEMA = "maverick-schema";
-    /** Set by a gateway instance on requests it already admitted (tenant limits applied at its edge). */
-    public static final String ADMITTED = "maverick-admitted";
-    public static final String DLQ_REASON = "maverick-dlq-reason";
-    public static final String DLQ_TOPIC = "maverick-dlq-topic";
-    public static final String DLQ_PARTITION = "maverick-dlq-partition";
-    public static final String DLQ_OFFSET = "maverick-dlq-offset";
 
     private Messages() {
     }

@@ -24,6 +24,7 @@ import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.Usage;
 import org.maverick.gateway.telemetry.Telemetry;
+import org.maverick.kafka.MessageHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -100,10 +101,10 @@ public class QueuedBackend implements Backend {
             }
         });
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, id, requestBody(g, now));
-        record.headers().add(Messages.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Messages.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Messages.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Messages.ADMITTED, "1".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.ADMITTED, "1".getBytes(StandardCharsets.UTF_8));
         Span publish = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " publish").setParent(parent)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute("messaging.system", "kafka")

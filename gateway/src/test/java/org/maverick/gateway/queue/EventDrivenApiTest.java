@@ -19,6 +19,7 @@ import org.maverick.gateway.support.KafkaResource;
 import org.maverick.gateway.support.QueuedProfile;
 import org.maverick.gateway.support.Sse;
 import org.maverick.gateway.support.StandInResource;
+import org.maverick.kafka.MessageHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,9 +57,9 @@ class EventDrivenApiTest {
     private void send(String topic, String key, String value, String replyTopic) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
         if (replyTopic != null) {
-            record.headers().add(Messages.REPLY_TOPIC, replyTopic.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(MessageHeaders.REPLY_TOPIC, replyTopic.getBytes(StandardCharsets.UTF_8));
         }
-        record.headers().add(Messages.CALLER, "billing-service".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.CALLER, "billing-service".getBytes(StandardCharsets.UTF_8));
         producer.send(record);
         producer.flush();
     }
@@ -150,8 +151,8 @@ class EventDrivenApiTest {
         assertEquals(400, error.path("error").path("status").asInt());
         assertTrue(error.path("error").path("message").asText().contains("messages[0].role"), error.toString());
         ConsumerRecord<String, String> dead = read(KafkaQueue.DLQ, id, r -> true).get(0);
-        assertNotNull(dead.headers().lastHeader(Messages.DLQ_REASON));
-        assertTrue(new String(dead.headers().lastHeader(Messages.DLQ_REASON).value(), StandardCharsets.UTF_8)
+        assertNotNull(dead.headers().lastHeader(MessageHeaders.DLQ_REASON));
+        assertTrue(new String(dead.headers().lastHeader(MessageHeaders.DLQ_REASON).value(), StandardCharsets.UTF_8)
                 .contains("invalid_value"));
     }
 
@@ -182,7 +183,7 @@ class EventDrivenApiTest {
         send(KafkaQueue.REQUESTS, poison, "{not json", null);
         ConsumerRecord<String, String> dead = read(KafkaQueue.DLQ, poison, r -> true).get(0);
         assertEquals("{not json", dead.value());
-        assertEquals(KafkaQueue.REQUESTS, new String(dead.headers().lastHeader(Messages.DLQ_TOPIC).value(),
+        assertEquals(KafkaQueue.REQUESTS, new String(dead.headers().lastHeader(MessageHeaders.DLQ_TOPIC).value(),
                 StandardCharsets.UTF_8));
         // the worker is still consuming
         String id = "evt-" + UUID.randomUUID();

@@ -1,0 +1,123 @@
+package org.maverick.gateway.queue.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.prompt.EstimatingCounter;
+import org.maverick.gateway.prompt.Llama4ChatTemplate;
+import org.maverick.gateway.prompt.TokenCounter;
+import org.maverick.gateway.queue.KafkaQueue;
+import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.request.RequestValidator;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A request record read and turned into a generation, as the worker does before running it. */
+class RequestReaderTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHAT = "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private static RequestReader reader() throws Exception {
+        GatewayConfig config = new SmallRyeConfigBuilder().withMapping(GatewayConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withDefaultValues(Map.of("gateway.triton.endpoint", "triton:8001")).build()
+                .getConfigMapping(GatewayConfig.class);
+        Constructor<RequestValidator> c = RequestValidator.class.getDeclaredConstructor(GatewayConfig.class,
+                Llama4ChatTemplate.class, TokenCounter.class);
+        c.setAccessible(true);
+        return new RequestReader(c.newInstance(config, new Llama4ChatTemplate(false), new EstimatingCounter()), JSON);
+    }
+
+    private static String request(String id, String kind, String body) {
+        return "{\"version\":1,\"request_id\":" + (id == null ? "null" : "\"" + id + "\"")
+                + ",\"created_at\":1767225600000,\"kind\":" + (kind == null ? "null" : "\"" + kind + "\"")
+                + (body == null ? "" : ",\"request\":" + body) + ",\"a_later_field\":true}";
+    }
+
+    private static Messages.Request read(String key, String value) throws Exception {
+        return reader().read(Records.record(KafkaQueue.REQUESTS, 0, 0, key, value));
+    }
+
+    @Test
+    void readsARequestIgnoringFieldsItDoesNotKnow() throws Exception {
+        Messages.Request r = read("r-1", request("r-1", "chat", CHAT));
+        assertEquals("r-1", r.requestId());
+        assertEquals("chat", r.kind());
+        assertEquals(1767225600000L, r.createdAt());
+        assertEquals("llama-4-maverick", r.request().path("model").asText());
+    }
+
+    @Test
+    void aRecordWithoutKeyIsReadToo() throws Exception {
+        assertEquals("r-1", read(null, request("r-1", "chat", CHAT)).requestId());
+    }
+
+    @Test
+    void aValueThatIsNotJsonIsUnreadable() {
+        assertThrows(IOException.class, () -> read("r-1", "{not json"));
+    }
+
+    @Test
+    void requiredFieldsMustBeThere() {
+        for (String value : new String[] {request(null, "chat", CHAT), request(" ", "chat", CHAT),
+                request("r-1", null, CHAT), request("r-1", "chat", null)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(null, value), value);
+            assertEquals("request_id, kind and request are required", e.getMessage());
+        }
+    }
+
+    @Test
+    void theKeyMustBeTheRequestId() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> read("other", request("r-1", "chat", CHAT)));
+        assertTrue(e.getMessage().contains("'other'") && e.getMessage().contains("'r-1'"), e.getMessage());
+    }
+
+    @Test
+    void aChatRequestIsRenderedForTheCallerAndRunsDirectly() throws Exception {
+        Generation g = reader().generation(read("r-1", request("r-1", "chat", CHAT)), "billing");
+        assertEquals("r-1", g.requestId());
+        assertEquals("billing", g.caller());
+        assertEquals(Generation.Dispatch.DIRECT, g.dispatch());
+        assertEquals(Generation.Kind.CHAT, g.kind());
+        assertEquals(1767225600L, g.createdEpochSeconds());
+        assertTrue(g.prompt().contains("<|header_start|>user<|header_end|>\n\nhi<|eot|>"), g.prompt());
+    }
+
+    @Test
+    void aCompletionRequestKeepsItsRawPrompt() throws Exception {
+        Generation g = reader().generation(read("r-2", request("r-2", "completion",
+                "{\"model\":\"llama-4-maverick\",\"prompt\":\"Once upon\"}")), "anonymous");
+        assertEquals(Generation.Kind.COMPLETION, g.kind());
+        assertEquals("Once upon", g.prompt());
+    }
+
+    @Test
+    void anUnknownKindIsRefusedNamingTheField() throws Exception {
+        GatewayException.InvalidRequest e = assertThrows(GatewayException.InvalidRequest.class,
+                () -> reader().generation(read("r-1", request("r-1", "embedding", CHAT)), "anonymous"));
+        assertEquals("kind", e.param().orElseThrow());
+        assertEquals(400, e.status());
+    }
+
+    @Test
+    void anInvalidOpenAiRequestIsRefusedAsAnHttpClientWouldBe() throws Exception {
+        GatewayException.InvalidRequest e = assertThrows(GatewayException.InvalidRequest.class,
+                () -> reader().generation(read("r-1", request("r-1", "chat",
+                        "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}")),
+                        "anonymous"));
+        assertTrue(e.param().orElseThrow().startsWith("messages[0].role"), e.param().toString());
+    }
+}
