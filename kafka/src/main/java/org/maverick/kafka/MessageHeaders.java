@@ -9,11 +9,6 @@ public final class MessageHeaders {
     public static final String CALLER = "maverick-caller";
     /** The schema of the value, e.g. {@code generation-request.v1}. */
     public static final String SCHEMA = "maverick-schema";
-    /**
-     * On a request: set by a gateway instance that already admitted it (tenant limits applied at its
-     * edge), so the worker does not admit it again; absent on requests of event-driven callers.
-     */
-    public static final String ADMITTED = "maverick-admitted";
     /** W3C trace context. */
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";

@@ -53,9 +53,11 @@ public class QueuedBackend implements Backend {
     private final ObjectMapper json;
     private final GatewayConfig.Queue config;
     private final Telemetry telemetry;
+    private final PrevalidatedRequests prevalidated;
 
     QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
-                  GatewayConfig config, Telemetry telemetry) {
+                  GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated) {
+        this.prevalidated = prevalidated;
         this.queue = queue;
         this.router = router;
         this.resumeTokens = resumeTokens;
@@ -104,7 +106,6 @@ public class QueuedBackend implements Backend {
         record.headers().add(MessageHeaders.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
-        record.headers().add(MessageHeaders.ADMITTED, "1".getBytes(StandardCharsets.UTF_8));
         Span publish = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " publish").setParent(parent)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute("messaging.system", "kafka")
@@ -214,35 +215,10 @@ public class QueuedBackend implements Backend {
     }
 
     /**
-     * The queued form of an edge-validated request: the rendered prompt as a raw completion with every
-     * limit explicit, so the worker re-validates it with the same rules and runs exactly this.
+     * The queued form of an edge-validated request: the generation as validated, rendered and counted
+     * here, signed, so that the worker runs exactly this without rendering or counting it again.
      */
     private byte[] requestBody(Generation g, long now) {
-        ObjectNode request = json.createObjectNode();
-        request.put("model", g.modelId());
-        request.put("prompt", g.prompt());
-        request.put("max_tokens", g.sampling().maxTokens());
-        request.put("temperature", g.sampling().temperature());
-        request.put("top_p", g.sampling().topP());
-        request.put("presence_penalty", g.sampling().presencePenalty());
-        request.put("frequency_penalty", g.sampling().frequencyPenalty());
-        g.sampling().seed().ifPresent(seed -> request.put("seed", seed));
-        if (!g.stop().isEmpty()) {
-            var stops = request.putArray("stop");
-            g.stop().forEach(stops::add);
-        }
-        request.put("stream", true);
-        ObjectNode message = json.createObjectNode();
-        message.put("version", Messages.VERSION);
-        message.put("request_id", g.requestId());
-        message.put("created_at", now);
-        message.put("deadline_at", now + config.requestTimeToLive().toMillis());
-        message.put("kind", "completion");
-        message.set("request", request);
-        try {
-            return json.writeValueAsBytes(message);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return prevalidated.encode(g, now, now + config.requestTimeToLive().toMillis());
     }
 }

@@ -1,6 +1,7 @@
 package org.maverick.gateway.queue;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
 
@@ -27,6 +28,7 @@ public class Signer {
     private final SecretKeySpec key;
     private final boolean shared;
 
+    @Inject
     Signer(GatewayConfig config) {
         this(config.queue().resumeSecret().filter(s -> !s.isBlank()));
         if (!shared && config.queue().enabled().orElse(config.mode() == GatewayConfig.Mode.QUEUED)) {

@@ -148,8 +148,9 @@ final class Intake {
         }
         String id = request.requestId();
         Messages.Status status = statuses.latest(id);
-        Reply reply = new Reply(id, RequestHeaders.replyTopic(record), nextAttempt(status),
-                request.request().path("stream").asBoolean(true));
+        // A gateway instance's own requests always stream events; an event-driven caller chooses.
+        boolean stream = request.request() == null || request.request().path("stream").asBoolean(true);
+        Reply reply = new Reply(id, RequestHeaders.replyTopic(record), nextAttempt(status), stream);
         switch (verdict(generations.runs(id), status, () -> earlyCancels.take(id), request.deadlineAt(),
                 System.currentTimeMillis())) {
             case ALREADY_HANDLED -> {
@@ -168,8 +169,11 @@ final class Intake {
             }
         }
         Generation generation;
+        boolean admitted;
         try {
-            generation = reader.generation(request, RequestHeaders.caller(record));
+            RequestReader.Resolved resolved = reader.generation(request, RequestHeaders.caller(record));
+            generation = resolved.generation();
+            admitted = resolved.trusted();
         } catch (GatewayException e) {
             deadLetters.send(record, "invalid request: " + e.code() + ": " + e.getMessage());
             return settle(record, reply, Messages.Event.ERROR, Generations.errorBody(e), Messages.Status.FAILED);
@@ -196,10 +200,11 @@ final class Intake {
             generation = generation.continuing(generation.prompt() + previous.text(),
                     promptTokens + emittedTokens, left);
         }
-        // Requests from HTTP or WebSocket clients were admitted by the instance that took them; requests
-        // put on Kafka by event-driven callers meet the same tenant limits here, by their caller header.
+        // Requests from HTTP or WebSocket clients were admitted by the instance that took them (its
+        // signature says so); requests put on Kafka by anybody else meet the same tenant limits here, by
+        // their caller header.
         Admission.Permit permit = null;
-        if (!RequestHeaders.admitted(record)) {
+        if (!admitted) {
             String caller = RequestHeaders.caller(record);
             if (apiKeys.knownTenant(caller).isEmpty()) {
                 GatewayException e = new GatewayException.Unauthorized("Unknown caller '" + caller + "' in the "

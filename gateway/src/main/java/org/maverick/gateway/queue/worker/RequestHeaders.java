@@ -25,11 +25,6 @@ final class RequestHeaders {
         return header(record, MessageHeaders.REPLY_TOPIC).orElse(KafkaQueue.EVENTS);
     }
 
-    /** Whether a gateway instance already admitted the request (applied the tenant limits at its edge). */
-    static boolean admitted(ConsumerRecord<String, byte[]> record) {
-        return header(record, MessageHeaders.ADMITTED).isPresent();
-    }
-
     /** The last value of header {@code name} as UTF-8 text, unless absent or blank. */
     static Optional<String> header(ConsumerRecord<String, byte[]> record, String name) {
         Header h = record.headers().lastHeader(name);

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.queue.PrevalidatedRequests;
 import org.maverick.gateway.request.RequestValidator;
 
 import java.io.IOException;
@@ -13,8 +14,12 @@ import java.io.IOException;
  * Turns a request record into a {@link Generation} in two steps: {@link #read} the record (the
  * message format: a record that fails here is dead-lettered unanswered, its caller unknown), then
  * {@link #generation} validates and renders its OpenAI request exactly as the HTTP edge does (a
- * failure here is answered with the error an HTTP client would get). Record kinds that need other
- * checks, or no rendering, are told apart in {@link #generation}.
+ * failure here is answered with the error an HTTP client would get).
+ *
+ * <p>A {@code prevalidated} record (what gateway instances publish for their own clients) whose
+ * signature verifies is {@link Resolved#trusted() trusted}: its generation was validated, rendered,
+ * counted and admitted at the edge, and runs as it is. One whose signature does not verify is
+ * validated in full, as a plain completion, like any event-driven caller's request.
  *
  * <p>Pure apart from the validator's token counting: any thread.
  */
@@ -24,11 +29,20 @@ final class RequestReader {
     static final String COMPLETION = "completion";
 
     private final RequestValidator validator;
+    private final PrevalidatedRequests prevalidated;
     private final ObjectMapper json;
 
-    RequestReader(RequestValidator validator, ObjectMapper json) {
+    RequestReader(RequestValidator validator, PrevalidatedRequests prevalidated, ObjectMapper json) {
         this.validator = validator;
+        this.prevalidated = prevalidated;
         this.json = json;
+    }
+
+    /**
+     * A request's generation, and whether a gateway instance's signature vouches for it (then it was
+     * admitted at that instance's edge and is not admitted again).
+     */
+    record Resolved(Generation generation, boolean trusted) {
     }
 
     /**
@@ -39,9 +53,15 @@ final class RequestReader {
      */
     Messages.Request read(ConsumerRecord<String, byte[]> record) throws IOException {
         Messages.Request request = json.readValue(record.value(), Messages.Request.class);
-        if (request.requestId() == null || request.requestId().isBlank() || request.request() == null
-                || request.kind() == null) {
-            throw new IllegalArgumentException("request_id, kind and request are required");
+        if (request.requestId() == null || request.requestId().isBlank() || request.kind() == null) {
+            throw new IllegalArgumentException("request_id and kind are required");
+        }
+        if (PrevalidatedRequests.KIND.equals(request.kind())) {
+            if (request.generation() == null || !request.generation().isObject()) {
+                throw new IllegalArgumentException("a prevalidated request needs a generation object");
+            }
+        } else if (request.request() == null) {
+            throw new IllegalArgumentException("request is required");
         }
         if (record.key() != null && !record.key().equals(request.requestId())) {
             throw new IllegalArgumentException("the record key '" + record.key() + "' is not the request_id '"
@@ -51,23 +71,29 @@ final class RequestReader {
     }
 
     /**
-     * The generation {@code request} asks for, on behalf of {@code caller}, dispatched directly (the
-     * worker runs it on Triton).
+     * The generation {@code request} asks for, dispatched directly (the worker runs it on Triton), on
+     * behalf of {@code caller} unless a verified signature names the caller itself.
      *
      * @throws GatewayException the refusal an HTTP client would get ({@code kind} unknown, or the OpenAI
      *                          request invalid)
      */
-    Generation generation(Messages.Request request, String caller) {
+    Resolved generation(Messages.Request request, String caller) {
         long created = request.createdAt() / 1000;
         Generation g;
         try {
-            if (CHAT.equals(request.kind())) {
+            if (PrevalidatedRequests.KIND.equals(request.kind())) {
+                var trusted = prevalidated.verify(request);
+                if (trusted.isPresent()) {
+                    return new Resolved(trusted.get(), true);
+                }
+                g = validator.completion(json, prevalidated.asPlainCompletion(request), request.requestId(), created);
+            } else if (CHAT.equals(request.kind())) {
                 g = validator.chat(json, request.request(), request.requestId(), created);
             } else if (COMPLETION.equals(request.kind())) {
                 g = validator.completion(json, request.request(), request.requestId(), created);
             } else {
-                throw new GatewayException.InvalidRequest("kind", "kind must be 'chat' or 'completion', got '"
-                        + request.kind() + "'");
+                throw new GatewayException.InvalidRequest("kind", "kind must be 'chat', 'completion' or '"
+                        + PrevalidatedRequests.KIND + "', got '" + request.kind() + "'");
             }
         } catch (GatewayException e) {
             throw e;
@@ -75,8 +101,8 @@ final class RequestReader {
             throw new GatewayException.InvalidRequest("request", "request is not a valid OpenAI request: "
                     + e.getMessage());
         }
-        return new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(), g.exactTokens(),
-                g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
-                Generation.Dispatch.DIRECT, caller);
+        return new Resolved(new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(),
+                g.exactTokens(), g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
+                Generation.Dispatch.DIRECT, caller), false);
     }
 }

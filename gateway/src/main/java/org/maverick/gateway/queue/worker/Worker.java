@@ -21,6 +21,7 @@ import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.queue.EventPublisher;
 import org.maverick.gateway.queue.KafkaQueue;
+import org.maverick.gateway.queue.PrevalidatedRequests;
 import org.maverick.gateway.request.RequestValidator;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.gateway.telemetry.Telemetry;
@@ -77,6 +78,7 @@ public class Worker {
     private volatile long lag; // records behind on the owned request partitions, for the lag gauge
     private volatile int inFlight; // generations.size(), published for other threads
 
+    private final PrevalidatedRequests prevalidated;
     private final ConcurrentLinkedQueue<Runnable> handoff = new ConcurrentLinkedQueue<>();
     /** True while the worker polls with requests waiting; a hand-off then wakes the poll. */
     private volatile boolean waitingForEnd;
@@ -94,8 +96,10 @@ public class Worker {
     private Intake intake;
     private ControlHandler control;
 
-    Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, TokenCounter tokens, ObjectMapper json,
-           GatewayConfig config, Telemetry telemetry, Admission admission, ApiKeys apiKeys) {
+    Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, PrevalidatedRequests prevalidated,
+           TokenCounter tokens, ObjectMapper json, GatewayConfig config, Telemetry telemetry, Admission admission,
+           ApiKeys apiKeys) {
+        this.prevalidated = prevalidated;
         this.admission = admission;
         this.apiKeys = apiKeys;
         this.queue = queue;
@@ -136,7 +140,7 @@ public class Worker {
         DeadLetters deadLetters = new DeadLetters(queue);
         EarlyCancels earlyCancels = new EarlyCancels();
         generations = new Generations(statuses, offsets, backlog, this::post, System::currentTimeMillis);
-        intake = new Intake(new Replies(queue, json, ticker), new RequestReader(validator, json), triton, tokens,
+        intake = new Intake(new Replies(queue, json, ticker), new RequestReader(validator, prevalidated, json), triton, tokens,
                 telemetry, admission, apiKeys, config.workerMaxInFlight(), backlog, generations, statuses,
                 deadLetters, offsets, earlyCancels);
         control = new ControlHandler(json, generations, earlyCancels, deadLetters, offsets, scheduler, this::post,

@@ -25,22 +25,19 @@ class RequestHeadersTest {
         ConsumerRecord<String, byte[]> r = Records.request(0, 0, null);
         assertEquals("anonymous", RequestHeaders.caller(r));
         assertEquals(KafkaQueue.EVENTS, RequestHeaders.replyTopic(r));
-        assertFalse(RequestHeaders.admitted(r));
     }
 
     @Test
-    void headersNameCallerReplyTopicAndAdmission() {
+    void headersNameCallerAndReplyTopic() {
         assertEquals("billing", RequestHeaders.caller(with(MessageHeaders.CALLER, "billing")));
         assertEquals("maverick.replies.gw-1", RequestHeaders.replyTopic(with(MessageHeaders.REPLY_TOPIC,
                 "maverick.replies.gw-1")));
-        assertTrue(RequestHeaders.admitted(with(MessageHeaders.ADMITTED, "1")));
     }
 
     @Test
     void blankOrEmptyHeadersCountAsAbsent() {
         assertEquals("anonymous", RequestHeaders.caller(with(MessageHeaders.CALLER, "  ")));
         assertEquals(KafkaQueue.EVENTS, RequestHeaders.replyTopic(with(MessageHeaders.REPLY_TOPIC, null)));
-        assertFalse(RequestHeaders.admitted(with(MessageHeaders.ADMITTED, "")));
     }
 
     @Test

@@ -12,14 +12,20 @@ import org.maverick.gateway.prompt.Llama4ChatTemplate;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.queue.KafkaQueue;
 import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.queue.PrevalidatedRequests;
+import org.maverick.gateway.queue.Signer;
 import org.maverick.gateway.request.RequestValidator;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Constructor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +43,8 @@ class RequestReaderTest {
         Constructor<RequestValidator> c = RequestValidator.class.getDeclaredConstructor(GatewayConfig.class,
                 Llama4ChatTemplate.class, TokenCounter.class);
         c.setAccessible(true);
-        return new RequestReader(c.newInstance(config, new Llama4ChatTemplate(false), new EstimatingCounter()), JSON);
+        return new RequestReader(c.newInstance(config, new Llama4ChatTemplate(false), new EstimatingCounter()),
+                new PrevalidatedRequests(new Signer(Optional.of("shared")), JSON), JSON);
     }
 
     private static String request(String id, String kind, String body) {
@@ -74,7 +81,7 @@ class RequestReaderTest {
         for (String value : new String[] {request(null, "chat", CHAT), request(" ", "chat", CHAT),
                 request("r-1", null, CHAT), request("r-1", "chat", null)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(null, value), value);
-            assertEquals("request_id, kind and request are required", e.getMessage());
+            assertTrue(e.getMessage().endsWith("required"), e.getMessage());
         }
     }
 
@@ -87,7 +94,9 @@ class RequestReaderTest {
 
     @Test
     void aChatRequestIsRenderedForTheCallerAndRunsDirectly() throws Exception {
-        Generation g = reader().generation(read("r-1", request("r-1", "chat", CHAT)), "billing");
+        RequestReader.Resolved resolved = reader().generation(read("r-1", request("r-1", "chat", CHAT)), "billing");
+        assertFalse(resolved.trusted(), "a plain request is never trusted: the worker admits it");
+        Generation g = resolved.generation();
         assertEquals("r-1", g.requestId());
         assertEquals("billing", g.caller());
         assertEquals(Generation.Dispatch.DIRECT, g.dispatch());
@@ -99,7 +108,7 @@ class RequestReaderTest {
     @Test
     void aCompletionRequestKeepsItsRawPrompt() throws Exception {
         Generation g = reader().generation(read("r-2", request("r-2", "completion",
-                "{\"model\":\"llama-4-maverick\",\"prompt\":\"Once upon\"}")), "anonymous");
+                "{\"model\":\"llama-4-maverick\",\"prompt\":\"Once upon\"}")), "anonymous").generation();
         assertEquals(Generation.Kind.COMPLETION, g.kind());
         assertEquals("Once upon", g.prompt());
     }
@@ -119,5 +128,48 @@ class RequestReaderTest {
                         "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}")),
                         "anonymous"));
         assertTrue(e.param().orElseThrow().startsWith("messages[0].role"), e.param().toString());
+    }
+
+    private static byte[] signed(String secret, Generation g) {
+        return new PrevalidatedRequests(new Signer(Optional.of(secret)), JSON).encode(g, 1767225600000L,
+                1767226200000L);
+    }
+
+    private static Generation edgeGeneration() {
+        return new Generation("r-9", "llama-4-maverick", Generation.Kind.CHAT,
+                "<|header_start|>user<|header_end|>\n\nhi<|eot|><|header_start|>assistant<|header_end|>\n\n", 1234,
+                true, new Generation.Sampling(32, 0.5, 1.0, 0, 0, java.util.OptionalLong.empty()), List.of(), true,
+                false, 1767225600L, Generation.Dispatch.QUEUED, "tenant-a");
+    }
+
+    @Test
+    void aSignedPrevalidatedRequestRunsAsTheEdgeCountedItForTheSignedCaller() throws Exception {
+        var record = Records.record(KafkaQueue.REQUESTS, 0, 0, "r-9",
+                new String(signed("shared", edgeGeneration()), StandardCharsets.UTF_8));
+        RequestReader reader = reader();
+        RequestReader.Resolved resolved = reader.generation(reader.read(record), "header-says-someone-else");
+        assertTrue(resolved.trusted());
+        assertEquals(1234, resolved.generation().promptTokens(), "not counted again");
+        assertEquals("tenant-a", resolved.generation().caller(), "the signed caller outranks the header");
+        assertEquals(Generation.Dispatch.DIRECT, resolved.generation().dispatch());
+    }
+
+    @Test
+    void aPrevalidatedRequestWithAForeignSignatureIsValidatedInFullForTheHeadersCaller() throws Exception {
+        var record = Records.record(KafkaQueue.REQUESTS, 0, 0, "r-9",
+                new String(signed("someone else's secret", edgeGeneration()), StandardCharsets.UTF_8));
+        RequestReader reader = reader();
+        RequestReader.Resolved resolved = reader.generation(reader.read(record), "billing");
+        assertFalse(resolved.trusted());
+        assertEquals("billing", resolved.generation().caller());
+        assertTrue(resolved.generation().promptTokens() != 1234, "counted again by the worker");
+        assertEquals(Generation.Kind.COMPLETION, resolved.generation().kind(), "the rendered prompt as a raw completion");
+    }
+
+    @Test
+    void aPrevalidatedRequestNeedsItsGeneration() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read("r-1",
+                "{\"version\":1,\"request_id\":\"r-1\",\"created_at\":1,\"kind\":\"prevalidated\"}"));
+        assertTrue(e.getMessage().contains("generation"), e.getMessage());
     }
 }
