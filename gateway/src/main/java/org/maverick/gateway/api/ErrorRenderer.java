@@ -52,13 +52,11 @@ public final class ErrorRenderer {
     }
 
     public static void log(String requestId, GatewayException e, boolean streaming) {
-        if (e instanceof GatewayException.Internal) {
-            LOG.errorf(e.getCause(), "request %s failed: %s", requestId, e.getMessage());
-        } else if (e.operatorVisible()) {
-            LOG.warnf("request %s failed%s: %s %s", requestId, streaming ? " mid-stream" : "", e.code(),
+        switch (e.logLevel()) {
+            case ERROR -> LOG.errorf(e.getCause(), "request %s failed: %s", requestId, e.getMessage());
+            case WARN -> LOG.warnf("request %s failed%s: %s %s", requestId, streaming ? " mid-stream" : "", e.code(),
                     e.getMessage());
-        } else {
-            LOG.debugf("request %s refused: %s %s (param %s)", requestId, e.code(), e.getMessage(),
+            case DEBUG -> LOG.debugf("request %s refused: %s %s (param %s)", requestId, e.code(), e.getMessage(),
                     e.param().orElse("-"));
         }
     }

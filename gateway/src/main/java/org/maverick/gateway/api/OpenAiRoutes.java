@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -19,7 +20,6 @@ import org.maverick.gateway.protocol.ChatCompletion;
 import org.maverick.gateway.protocol.Completion;
 import org.maverick.gateway.protocol.ModelList;
 import org.maverick.gateway.protocol.UsageDto;
-import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
@@ -37,8 +37,8 @@ import org.maverick.gateway.generation.GenerationEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The OpenAI-compatible HTTP edge: {@code /v1/chat/completions}, {@code /v1/completions},
@@ -46,8 +46,9 @@ import java.util.function.BiFunction;
  * of when headers go out (only after the request was admitted and the engine started), of SSE
  * framing and of the write queue.
  *
- * <p>Parsing, validation, templating and prompt counting run on the event loop for small bodies
- * and on a worker thread for large ones, so a long prompt never stalls other streams.
+ * <p>Every route but the resume URL (whose token is its own credential) authenticates first, in one
+ * step ({@link EdgeAuth}). Parsing, validation, templating and prompt counting run where
+ * {@link ParseDispatch} puts them: on the event loop for small bodies, on a worker thread for large ones.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -66,13 +67,15 @@ public class OpenAiRoutes {
     private final QueuedBackend queued;
     private final KafkaQueue queue;
     private final GatewayMetrics metrics;
-    private final ApiKeys apiKeys;
+    private final EdgeAuth auth;
+    private final ParseDispatch parsing;
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
                  ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue,
-                 GatewayMetrics metrics, ApiKeys apiKeys) {
+                 GatewayMetrics metrics, EdgeAuth auth) {
         this.metrics = metrics;
-        this.apiKeys = apiKeys;
+        this.auth = auth;
+        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -85,29 +88,41 @@ public class OpenAiRoutes {
 
     void routes(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
-        router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.CHAT,
-                (bytes, id) -> validator.chat(json, bytes, id, now())))
+        Handler<RoutingContext> authenticated = authenticate(ctx -> "-");
+        router.post("/v1/chat/completions").handler(body)
+                .handler(authenticate(ctx -> RequestIds.next(RequestIds.CHAT)))
+                .handler(ctx -> handle(ctx, RequestIds.CHAT, (bytes, id) -> validator.chat(json, bytes, id, now())))
                 .failureHandler(this::failure);
-        router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, RequestIds.COMPLETION,
-                (bytes, id) -> validator.completion(json, bytes, id, now())))
+        router.post("/v1/completions").handler(body)
+                .handler(authenticate(ctx -> RequestIds.next(RequestIds.COMPLETION)))
+                .handler(ctx -> handle(ctx, RequestIds.COMPLETION,
+                        (bytes, id) -> validator.completion(json, bytes, id, now())))
                 .failureHandler(this::failure);
         router.get("/v1/streams/:token").handler(this::resume).failureHandler(this::failure);
-        router.post("/v1/requests/:id/cancel").handler(this::cancel).failureHandler(this::failure);
-        router.post("/v1/realtime/tickets").handler(this::ticket).failureHandler(this::failure);
-        router.get("/v1/models").handler(this::models).failureHandler(this::failure);
-        router.get("/v1/models/:id").handler(this::model).failureHandler(this::failure);
+        router.post("/v1/requests/:id/cancel").handler(authenticate(ctx -> ctx.pathParam("id"))).handler(this::cancel)
+                .failureHandler(this::failure);
+        router.post("/v1/realtime/tickets").handler(authenticated).handler(this::ticket).failureHandler(this::failure);
+        router.get("/v1/models").handler(authenticated).handler(this::models).failureHandler(this::failure);
+        router.get("/v1/models/:id").handler(authenticated).handler(this::model).failureHandler(this::failure);
         router.route("/v1/*").handler(ctx -> ErrorRenderer.respond(ctx.response(), json,
                 new GatewayException.NotFound(404, "Unknown endpoint " + ctx.request().method() + " "
                         + ctx.request().path())));
     }
 
+    /**
+     * The edge's authentication step for a route. A refused request is logged and answered under the
+     * id {@code requestIdOf} gives it: a fresh one for a generation route, as any refused generation gets.
+     */
+    private Handler<RoutingContext> authenticate(Function<RoutingContext, String> requestIdOf) {
+        return auth.step((ctx, e) -> reject(ctx, requestIdOf.apply(ctx), e));
+    }
+
     private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Generation> parse) {
         Buffer body = ctx.body().buffer();
         String requestId = RequestIds.next(idPrefix);
+        String tenant = EdgeAuth.tenant(ctx);
         Optional<Generation.Dispatch> dispatch;
-        String tenant;
         try {
-            tenant = apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
             dispatch = dispatchOverride(ctx.request().getHeader(MODE_HEADER));
             requireJson(ctx);
         } catch (GatewayException e) {
@@ -124,25 +139,8 @@ public class OpenAiRoutes {
             return;
         }
         byte[] bytes = body.getBytes();
-        if (bytes.length <= config.limits().inlineParseBytes()) {
-            Generation g;
-            try {
-                g = prepare.apply(bytes, requestId);
-            } catch (RuntimeException e) {
-                reject(ctx, requestId, ErrorRenderer.classify(e));
-                return;
-            }
-            run(ctx, g);
-        } else {
-            Callable<Generation> work = () -> prepare.apply(bytes, requestId);
-            ctx.vertx().executeBlocking(work, false).onComplete(result -> {
-                if (result.succeeded()) {
-                    run(ctx, result.result());
-                } else {
-                    reject(ctx, requestId, ErrorRenderer.classify(result.cause()));
-                }
-            });
-        }
+        parsing.parse(ctx.vertx(), bytes.length, () -> prepare.apply(bytes, requestId), g -> run(ctx, g),
+                e -> reject(ctx, requestId, e));
     }
 
     private void run(RoutingContext ctx, Generation g) {
@@ -220,16 +218,8 @@ public class OpenAiRoutes {
      * a WebSocket's headers: open {@code /v1/realtime/chat?ticket=...} with it within a minute.
      */
     private void ticket(RoutingContext ctx) {
-        String tenant;
-        try {
-            tenant = apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
-        } catch (GatewayException e) {
-            reject(ctx, "-", e);
-            return;
-        }
-        java.time.Duration ttl = java.time.Duration.ofSeconds(60);
         writeJson(ctx.response(), java.util.Map.of("object", "realtime.ticket",
-                "ticket", resumeTokens.issueTicket(tenant, ttl), "expires_in", ttl.toSeconds()));
+                "ticket", auth.issueTicket(EdgeAuth.tenant(ctx)), "expires_in", EdgeAuth.TICKET_TTL.toSeconds()));
     }
 
     private static Optional<Generation.Dispatch> dispatchOverride(String header) {
@@ -275,12 +265,6 @@ public class OpenAiRoutes {
     /** {@code POST /v1/requests/{id}/cancel}: cancels a queued generation wherever it runs. */
     private void cancel(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        try {
-            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
-        } catch (GatewayException e) {
-            reject(ctx, id, e);
-            return;
-        }
         if (!queue.enabled()) {
             reject(ctx, id, new GatewayException.NotFound(404, "Only queued requests can be cancelled by id; the "
                     + "queue is not enabled on this gateway."));
@@ -292,24 +276,12 @@ public class OpenAiRoutes {
     }
 
     private void models(RoutingContext ctx) {
-        try {
-            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
-        } catch (GatewayException e) {
-            reject(ctx, "-", e);
-            return;
-        }
         ModelList list = new ModelList("list", List.of(card()));
         writeJson(ctx.response(), list);
     }
 
     private void model(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        try {
-            apiKeys.tenantOfHeader(ctx.request().getHeader("authorization"));
-        } catch (GatewayException e) {
-            reject(ctx, "-", e);
-            return;
-        }
         if (!config.model().id().equals(id)) {
             ErrorRenderer.respond(ctx.response(), json, new GatewayException.ModelNotFound(id));
             return;

@@ -5,8 +5,9 @@ import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 
 /**
- * Where generations run. The edge talks only to this interface; direct Triton and (later)
- * Kafka-queued execution are two implementations.
+ * Where generations run. The edges talk only to this interface; behind it the pipeline's routing
+ * backend hands each generation to one of two implementations: straight to Triton, or queued
+ * through Kafka for any instance's worker.
  */
 public interface Backend {
 

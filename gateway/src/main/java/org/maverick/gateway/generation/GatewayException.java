@@ -4,27 +4,60 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Every failure a client can be told about. Each kind knows its HTTP status, OpenAI's error
- * {@code type}, a stable snake_case {@code code} (also the metric label) and whether it deserves a
- * warning in the log. One renderer turns it into OpenAI's error JSON, a twin into the in-stream
- * error event. Messages are written for the client: no class names, no stack traces.
+ * Every failure a client can be told about. Its {@link ErrorKind} gives the HTTP status, OpenAI's
+ * error {@code type}, the default snake_case {@code code} (also the metric label) and the log level;
+ * a few kinds let the error name its own code or type. One renderer turns it into OpenAI's error
+ * JSON, a twin into the in-stream error event. Messages are written for the client: no class names,
+ * no stack traces.
+ *
+ * <p>The subclasses are the names callers construct and catch; they add no behaviour.
  */
 public abstract sealed class GatewayException extends RuntimeException {
 
+    private final ErrorKind kind;
+    private final int status;
+    private final String type;
+    private final String code;
     private final Optional<String> param;
+    private final Optional<Duration> retryAfter;
 
-    protected GatewayException(String message, Optional<String> param, Throwable cause) {
+    private GatewayException(ErrorKind kind, int status, String type, String code, String message, String param,
+                             Duration retryAfter, Throwable cause) {
         super(message, cause, false, false);
-        this.param = param;
+        this.kind = kind;
+        this.status = status;
+        this.type = type;
+        this.code = code;
+        this.param = Optional.ofNullable(param);
+        this.retryAfter = Optional.ofNullable(retryAfter);
     }
 
-    public abstract int status();
+    private GatewayException(ErrorKind kind, String code, String message, String param, Duration retryAfter,
+                             Throwable cause) {
+        this(kind, kind.status(), kind.type(), code, message, param, retryAfter, cause);
+    }
+
+    private GatewayException(ErrorKind kind, String message, String param, Throwable cause) {
+        this(kind, kind.defaultCode(), message, param, null, cause);
+    }
+
+    public ErrorKind kind() {
+        return kind;
+    }
+
+    public int status() {
+        return status;
+    }
 
     /** OpenAI's error type. */
-    public abstract String type();
+    public String type() {
+        return type;
+    }
 
     /** Stable snake_case code. */
-    public abstract String code();
+    public String code() {
+        return code;
+    }
 
     /** The request field at fault, when one is. */
     public Optional<String> param() {
@@ -33,243 +66,88 @@ public abstract sealed class GatewayException extends RuntimeException {
 
     /** Seconds a client should wait before retrying, for statuses that invite a retry. */
     public Optional<Duration> retryAfter() {
-        return Optional.empty();
+        return retryAfter;
     }
 
-    /** Whether operators should see it as a warning (upstream trouble) rather than client error noise. */
-    public boolean operatorVisible() {
-        return status() >= 500;
+    public ErrorKind.LogLevel logLevel() {
+        return kind.logLevel() != null ? kind.logLevel() : ErrorKind.LogLevel.forStatus(status);
     }
 
     /** The request is malformed or asks for something unsupported (400). */
     public static final class InvalidRequest extends GatewayException {
-        private final String code;
-
         public InvalidRequest(String param, String message) {
-            this(param, message, "invalid_value");
+            super(ErrorKind.INVALID_REQUEST, message, param, null);
         }
 
         public InvalidRequest(String param, String message, String code) {
-            super(message, Optional.ofNullable(param), null);
-            this.code = code;
-        }
-
-        @Override
-        public int status() {
-            return 400;
-        }
-
-        @Override
-        public String type() {
-            return "invalid_request_error";
-        }
-
-        @Override
-        public String code() {
-            return code;
+            super(ErrorKind.INVALID_REQUEST, code, message, param, null, null);
         }
     }
 
     /** The body is larger than allowed (413). */
     public static final class PayloadTooLarge extends GatewayException {
         public PayloadTooLarge(String message) {
-            super(message, Optional.empty(), null);
-        }
-
-        @Override
-        public int status() {
-            return 413;
-        }
-
-        @Override
-        public String type() {
-            return "invalid_request_error";
-        }
-
-        @Override
-        public String code() {
-            return "request_too_large";
+            super(ErrorKind.PAYLOAD_TOO_LARGE, message, null, null);
         }
     }
 
     /** No API key, or one the gateway does not know (401). The key itself is never echoed or logged. */
     public static final class Unauthorized extends GatewayException {
         public Unauthorized(String message) {
-            super(message, Optional.empty(), null);
-        }
-
-        @Override
-        public int status() {
-            return 401;
-        }
-
-        @Override
-        public String type() {
-            return "invalid_request_error";
-        }
-
-        @Override
-        public String code() {
-            return "invalid_api_key";
+            super(ErrorKind.UNAUTHORIZED, message, null, null);
         }
     }
 
     /**
      * Over a limit (429): a tenant's concurrent generations or token budget, or the gateway's
-     * capacity. The message names the limit; {@code Retry-After} says when trying again makes sense.
+     * capacity. The type names the limit, the message too; {@code Retry-After} says when trying again
+     * makes sense.
      */
     public static final class RateLimited extends GatewayException {
-        private final String type;
-        private final String code;
-        private final Duration retryAfter;
-
         public RateLimited(String type, String code, String message, Duration retryAfter) {
-            super(message, Optional.empty(), null);
-            this.type = type;
-            this.code = code;
-            this.retryAfter = retryAfter;
-        }
-
-        @Override
-        public int status() {
-            return 429;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public String code() {
-            return code;
-        }
-
-        @Override
-        public Optional<Duration> retryAfter() {
-            return Optional.of(retryAfter);
+            super(ErrorKind.RATE_LIMITED, ErrorKind.RATE_LIMITED.status(), type, code, message, null, retryAfter,
+                    null);
         }
     }
 
     /** The requested model is not served here (404). */
     public static final class ModelNotFound extends GatewayException {
         public ModelNotFound(String model) {
-            super("The model '" + model + "' does not exist or is not served by this gateway.",
-                    Optional.of("model"), null);
-        }
-
-        @Override
-        public int status() {
-            return 404;
-        }
-
-        @Override
-        public String type() {
-            return "invalid_request_error";
-        }
-
-        @Override
-        public String code() {
-            return "model_not_found";
+            super(ErrorKind.MODEL_NOT_FOUND, "The model '" + model + "' does not exist or is not served by this "
+                    + "gateway.", "model", null);
         }
     }
 
-    /** No route or method here (404/405). */
+    /** No route (404) or no such method on it (405). */
     public static final class NotFound extends GatewayException {
-        private final int status;
-
         public NotFound(int status, String message) {
-            super(message, Optional.empty(), null);
-            this.status = status;
+            this(status == 405 ? ErrorKind.METHOD_NOT_ALLOWED : ErrorKind.NOT_FOUND, status, message);
         }
 
-        @Override
-        public int status() {
-            return status;
-        }
-
-        @Override
-        public String type() {
-            return "invalid_request_error";
-        }
-
-        @Override
-        public String code() {
-            return status == 405 ? "method_not_allowed" : "not_found";
+        private NotFound(ErrorKind kind, int status, String message) {
+            super(kind, status, kind.type(), kind.defaultCode(), message, null, null, null);
         }
     }
 
     /** Triton cannot take the request: unreachable, not ready, or its queue is full (503). */
     public static final class BackendUnavailable extends GatewayException {
-        private final Duration retryAfter;
-
         public BackendUnavailable(String message, Duration retryAfter, Throwable cause) {
-            super(message, Optional.empty(), cause);
-            this.retryAfter = retryAfter;
-        }
-
-        @Override
-        public int status() {
-            return 503;
-        }
-
-        @Override
-        public String type() {
-            return "service_unavailable";
-        }
-
-        @Override
-        public String code() {
-            return "backend_unavailable";
-        }
-
-        @Override
-        public Optional<Duration> retryAfter() {
-            return Optional.of(retryAfter);
+            super(ErrorKind.BACKEND_UNAVAILABLE, ErrorKind.BACKEND_UNAVAILABLE.defaultCode(), message, null,
+                    retryAfter, cause);
         }
     }
 
     /** Triton accepted the request and then failed it, or broke the stream (502). */
     public static final class BackendError extends GatewayException {
         public BackendError(String message, Throwable cause) {
-            super(message, Optional.empty(), cause);
-        }
-
-        @Override
-        public int status() {
-            return 502;
-        }
-
-        @Override
-        public String type() {
-            return "server_error";
-        }
-
-        @Override
-        public String code() {
-            return "backend_error";
+            super(ErrorKind.BACKEND_ERROR, message, null, cause);
         }
     }
 
     /** The generation ran past its deadline (504). */
     public static final class Timeout extends GatewayException {
         public Timeout(String message) {
-            super(message, Optional.empty(), null);
-        }
-
-        @Override
-        public int status() {
-            return 504;
-        }
-
-        @Override
-        public String type() {
-            return "server_error";
-        }
-
-        @Override
-        public String code() {
-            return "timeout";
+            super(ErrorKind.TIMEOUT, message, null, null);
         }
     }
 
@@ -278,52 +156,16 @@ public abstract sealed class GatewayException extends RuntimeException {
      * code, so the client learns exactly what it would have learnt from the instance that failed.
      */
     public static final class Relayed extends GatewayException {
-        private final int status;
-        private final String type;
-        private final String code;
-
         public Relayed(int status, String type, String code, String message, String param) {
-            super(message, Optional.ofNullable(param), null);
-            this.status = status;
-            this.type = type;
-            this.code = code;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
-
-        @Override
-        public String type() {
-            return type;
-        }
-
-        @Override
-        public String code() {
-            return code;
+            super(ErrorKind.RELAYED, status, type, code, message, param, null, null);
         }
     }
 
     /** A bug of ours (500): the message stays generic, the cause goes to the log. */
     public static final class Internal extends GatewayException {
         public Internal(Throwable cause) {
-            super("The gateway failed to process the request; the error was logged.", Optional.empty(), cause);
-        }
-
-        @Override
-        public int status() {
-            return 500;
-        }
-
-        @Override
-        public String type() {
-            return "server_error";
-        }
-
-        @Override
-        public String code() {
-            return "internal_error";
+            super(ErrorKind.INTERNAL, "The gateway failed to process the request; the error was logged.", null,
+                    cause);
         }
     }
 }

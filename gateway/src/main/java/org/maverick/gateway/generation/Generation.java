@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * @param includeUsage  whether a streaming client asked for the usage chunk
  * @param createdEpochSeconds creation time echoed in {@code created}
  * @param dispatch      where it runs: straight on Triton or queued through Kafka
- * @param caller        who asked (the API key's tenant once keys exist), for limits and accounting
+ * @param caller        who asked: the tenant of the request's API key ({@code anonymous} when keys are off),
+ *                      for limits and accounting
  */
 public record Generation(
         String requestId,

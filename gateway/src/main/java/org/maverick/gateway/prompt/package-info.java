@@ -16,7 +16,8 @@
  *       org.maverick.gateway.prompt.EstimatingCounter}).</li>
  * </ul>
  *
- * <p>Everything here is plain Java without framework annotations; instances are wired as beans
- * elsewhere. Public APIs take and return no nulls.
+ * <p>Everything here but {@link org.maverick.gateway.prompt.PromptBeans} is plain Java without
+ * framework annotations; {@code PromptBeans} wires those classes as beans from configuration. Public
+ * APIs take and return no nulls.
  */
 package org.maverick.gateway.prompt;

@@ -106,21 +106,15 @@ public class QueuedBackend implements Backend {
         record.headers().add(MessageHeaders.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
-        Span publish = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " publish").setParent(parent)
-                .setSpanKind(SpanKind.PRODUCER)
-                .setAttribute("messaging.system", "kafka")
-                .setAttribute("messaging.operation.type", "send")
-                .setAttribute("messaging.destination.name", KafkaQueue.REQUESTS)
-                .setAttribute("messaging.kafka.message.key", id)
-                .setAttribute(Telemetry.REQUEST_ID, id)
+        Span publish = telemetry.messagingSpan(SpanKind.PRODUCER, parent, KafkaQueue.REQUESTS, id)
+                .setAttribute(Telemetry.MESSAGING_KEY, id)
                 .startSpan();
         // The worker continues this trace from the record's headers (W3C traceparent/tracestate).
         telemetry.inject(parent.with(publish), record.headers(), HEADERS);
         try {
             queue.requestProducer().send(record, (metadata, error) -> {
                 if (metadata != null) {
-                    publish.setAttribute("messaging.destination.partition.id", Integer.toString(metadata.partition()));
-                    publish.setAttribute("messaging.kafka.offset", metadata.offset());
+                    Telemetry.messagePosition(publish, metadata.partition(), metadata.offset());
                 }
                 if (error != null) {
                     publish.setStatus(StatusCode.ERROR, KafkaQueue.rootMessage(error));

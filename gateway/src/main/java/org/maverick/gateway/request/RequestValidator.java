@@ -37,7 +37,10 @@ public class RequestValidator {
     private final SpecialTokens specials = SpecialTokens.llama4();
     private final Generation.Dispatch dispatch;
 
-    /** The caller of a request that names none (until API keys name tenants). */
+    /**
+     * The caller a generation has until the edge sets the authenticated tenant ({@link Generation#withCaller});
+     * also the tenant of every request when API keys are off.
+     */
     public static final String ANONYMOUS = "anonymous";
 
     RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens) {

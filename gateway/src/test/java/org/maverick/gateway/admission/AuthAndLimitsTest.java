@@ -108,6 +108,39 @@ class AuthAndLimitsTest {
         assertEquals(200, chat("key-b-rotated", "hi [standin:length=3]", "").statusCode(), "a tenant may have several keys");
     }
 
+    /** One authentication step in front of every route; the resume URL's signed token is its own credential. */
+    @Test
+    void everyRouteButTheResumeUrlAsksForAKey() throws Exception {
+        String[][] routes = {
+                {"POST", "/v1/chat/completions", "chatcmpl-"},
+                {"POST", "/v1/completions", "cmpl-"},
+                {"POST", "/v1/requests/chatcmpl-abc/cancel", "chatcmpl-abc"},
+                {"POST", "/v1/realtime/tickets", "-"},
+                {"GET", "/v1/models", "-"},
+                {"GET", "/v1/models/llama-4-maverick", "-"}};
+        for (String[] route : routes) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(url() + route[1])).header("content-type", "application/json")
+                    .method(route[0], route[0].equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(Sse.chat("hi", ""))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String name = route[0] + " " + route[1];
+            assertEquals(401, r.statusCode(), name);
+            assertEquals("invalid_api_key", error(r).path("code").asText(), name);
+            assertEquals("invalid_request_error", error(r).path("type").asText(), name);
+            String requestId = r.headers().firstValue("x-request-id").orElse("");
+            assertTrue(route[2].equals("-") ? requestId.equals("-") : requestId.startsWith(route[2]),
+                    name + " names the refused request: " + requestId);
+        }
+        HttpResponse<String> model = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url()
+                + "/v1/models/llama-4-maverick")).header("authorization", "Bearer key-a").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, model.statusCode(), model.body());
+        HttpResponse<String> resume = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url()
+                + "/v1/streams/not-a-token")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, resume.statusCode(), "judged by its token, not a key: " + resume.body());
+    }
+
     @Test
     void aTenantOverItsConcurrencyGets429NamingTheLimit() throws Exception {
         List<HttpResponse<InputStream>> held = new ArrayList<>();

@@ -11,11 +11,11 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.Vertx;
+import org.maverick.gateway.api.EdgeAuth;
+import org.maverick.gateway.api.ParseDispatch;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.telemetry.GatewayMetrics;
-import org.maverick.gateway.admission.ApiKeys;
-import org.maverick.gateway.queue.ResumeTokens;
 
 /**
  * The realtime chat WebSocket, {@code /v1/realtime/chat}: many generations at once over one socket,
@@ -23,8 +23,9 @@ import org.maverick.gateway.queue.ResumeTokens;
  * {@code done}, {@code cancelled}, {@code error}, {@code pong} out). The protocol is documented in
  * the README and in {@code docs/websocket-asyncapi.yaml}.
  *
- * <p>Requests go through the same pipeline as the HTTP edge: the OpenAI wire record, the
- * {@link RequestValidator}, ids from {@code RequestIds}, the injected {@link Backend}.
+ * <p>Requests go through the same pipeline as the HTTP edge: the same authentication ({@link EdgeAuth}),
+ * the OpenAI wire record, the {@link RequestValidator} where {@link ParseDispatch} runs it, ids from
+ * {@code RequestIds}, the injected {@link Backend}.
  *
  * <p>All callbacks run on the socket's event loop (non-blocking) and one message at a time; the
  * per-socket state lives in a {@link RealtimeSession} kept in the connection's user data.
@@ -39,14 +40,14 @@ public class RealtimeChatSocket {
     private final ObjectMapper json;
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
-    private final ApiKeys apiKeys;
-    private final ResumeTokens tickets;
+    private final EdgeAuth auth;
+    private final ParseDispatch parsing;
 
     RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
-                       GatewayMetrics metrics, ApiKeys apiKeys, ResumeTokens tickets) {
+                       GatewayMetrics metrics, EdgeAuth auth) {
         this.metrics = metrics;
-        this.apiKeys = apiKeys;
-        this.tickets = tickets;
+        this.auth = auth;
+        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -56,33 +57,11 @@ public class RealtimeChatSocket {
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {
+        // Without a ticket or a good Authorization header the client authenticates with its first message.
+        var tenant = auth.tenantAtOpen(connection.handshakeRequest().query(),
+                connection.handshakeRequest().header("Authorization"));
         connection.userData().put(SESSION, new RealtimeSession(connection, Vertx.currentContext(), validator, backend,
-                json, config, metrics, apiKeys, tenantAtOpen(connection)));
-    }
-
-    /**
-     * The tenant known when the socket opens: from an Authorization header (non-browser clients) or a
-     * {@code ?ticket=} (browsers); otherwise the client authenticates with its first message.
-     */
-    private java.util.Optional<String> tenantAtOpen(WebSocketConnection connection) {
-        if (!apiKeys.enabled()) {
-            return java.util.Optional.of(ApiKeys.ANONYMOUS);
-        }
-        String ticket = connection.handshakeRequest().query() == null ? null
-                : new io.netty.handler.codec.http.QueryStringDecoder("?" + connection.handshakeRequest().query())
-                .parameters().getOrDefault("ticket", java.util.List.of()).stream().findFirst().orElse(null);
-        if (ticket != null) {
-            return tickets.verifyTicket(ticket);
-        }
-        String authorization = connection.handshakeRequest().header("Authorization");
-        if (authorization != null) {
-            try {
-                return java.util.Optional.of(apiKeys.tenantOfHeader(authorization));
-            } catch (org.maverick.gateway.generation.GatewayException e) {
-                return java.util.Optional.empty();
-            }
-        }
-        return java.util.Optional.empty();
+                json, config, metrics, auth, parsing, tenant));
     }
 
     @OnTextMessage

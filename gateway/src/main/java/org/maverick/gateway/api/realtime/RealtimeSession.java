@@ -1,7 +1,9 @@
 package org.maverick.gateway.api.realtime;
 
+import org.maverick.gateway.api.EdgeAuth;
 import org.maverick.gateway.api.ErrorRenderer;
 import org.maverick.gateway.api.Outbox;
+import org.maverick.gateway.api.ParseDispatch;
 import org.maverick.gateway.api.SseRelay;
 import org.maverick.gateway.request.RequestValidator;
 import org.maverick.gateway.request.WireJson;
@@ -23,7 +25,6 @@ import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
 import org.maverick.gateway.telemetry.GatewayMetrics;
-import org.maverick.gateway.admission.ApiKeys;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ import java.util.concurrent.Flow;
  *
  * <p>Threading: created on the socket's event loop; every method and every field is used on that
  * event loop only. Backend events arrive on transport threads and are handed over with
- * {@link Context#runOnContext}; large requests are validated on a worker and handed back the same way.
+ * {@link Context#runOnContext}; large requests are validated on a worker ({@link ParseDispatch}) and the
+ * outcome comes back on the event loop.
  *
  * <p>A generation is registered under its id from the moment its {@code create} is accepted (before
  * validation finishes), so duplicate ids and the per-socket limit count it, and a {@code cancel} or a
@@ -64,15 +66,17 @@ final class RealtimeSession implements Outbox.Listener {
     private boolean closed;
 
     private final GatewayMetrics metrics;
-    private final ApiKeys apiKeys;
+    private final EdgeAuth auth;
+    private final ParseDispatch parsing;
     /** The tenant, once authenticated (upgrade header, ticket, or an auth message); null before. */
     private String tenant;
 
     RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
-                    ObjectMapper json, GatewayConfig config, GatewayMetrics metrics, ApiKeys apiKeys,
-                    java.util.Optional<String> tenant) {
+                    ObjectMapper json, GatewayConfig config, GatewayMetrics metrics, EdgeAuth auth,
+                    ParseDispatch parsing, java.util.Optional<String> tenant) {
         this.metrics = metrics;
-        this.apiKeys = apiKeys;
+        this.auth = auth;
+        this.parsing = parsing;
         this.tenant = tenant.orElse(null);
         this.connection = connection;
         this.context = context;
@@ -153,7 +157,7 @@ final class RealtimeSession implements Outbox.Listener {
     private void authenticate(JsonNode message) {
         JsonNode key = message.get("api_key");
         try {
-            tenant = apiKeys.tenantOfKey(key != null && key.isTextual() ? key.textValue() : null);
+            tenant = auth.tenantOfKey(key != null && key.isTextual() ? key.textValue() : null);
             outbox.send("{\"type\":\"authenticated\"}");
         } catch (GatewayException e) {
             refuse(null, e);
@@ -197,25 +201,7 @@ final class RealtimeSession implements Outbox.Listener {
         long created = Instant.now().getEpochSecond();
         Callable<Generation> parse = () -> validator.chat(WireJson.read(json, request, ChatCompletionRequest.class),
                 stream.requestId, created).withCaller(caller);
-        // Same rule as the HTTP edge: small requests on the event loop, large ones on a worker.
-        if (size <= config.limits().inlineParseBytes()) {
-            Generation g;
-            try {
-                g = parse.call();
-            } catch (Exception e) {
-                stream.refused(ErrorRenderer.classify(e));
-                return;
-            }
-            stream.start(g);
-        } else {
-            context.owner().executeBlocking(parse, false).onComplete(result -> {
-                if (result.succeeded()) {
-                    stream.start(result.result());
-                } else {
-                    stream.refused(ErrorRenderer.classify(result.cause()));
-                }
-            });
-        }
+        parsing.parse(context.owner(), size, parse, stream::start, stream::refused);
     }
 
     private void cancel(JsonNode message) {

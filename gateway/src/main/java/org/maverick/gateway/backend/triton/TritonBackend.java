@@ -10,7 +10,6 @@ import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
@@ -183,18 +182,8 @@ public class TritonBackend implements Backend {
             // when the call starts still cancels it (beforeStart runs inside modelStreamInfer).
             emitter.onTermination(this::onTermination);
             startNanos = System.nanoTime();
-            Span callSpan = telemetry.tracer().spanBuilder("inference.GRPCInferenceService/ModelStreamInfer")
-                    .setParent(parent).setSpanKind(SpanKind.CLIENT)
-                    .setAttribute("rpc.system", "grpc")
-                    .setAttribute("rpc.service", "inference.GRPCInferenceService")
-                    .setAttribute("rpc.method", "ModelStreamInfer")
-                    .setAttribute("server.address", endpoint.address())
-                    .setAttribute("maverick.triton.attempt", (long) attempt)
-                    .setAttribute(Telemetry.SYSTEM, "triton")
-                    .setAttribute(Telemetry.OPERATION, "chat")
-                    .setAttribute(Telemetry.REQUEST_MODEL, contract.modelName())
-                    .setAttribute(Telemetry.REQUEST_ID, generation.requestId())
-                    .startSpan();
+            Span callSpan = telemetry.tritonCallSpan(parent, endpoint.address(), attempt, contract.modelName(),
+                    generation.requestId());
             span.set(callSpan);
             // Triton in OpenTelemetry trace mode joins the trace from the call's metadata (one stream, one context).
             Metadata headers = new Metadata();

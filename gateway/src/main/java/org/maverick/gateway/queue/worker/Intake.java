@@ -228,19 +228,12 @@ final class Intake {
         int attempt = reply.attempt();
         statuses.write(id, Messages.Status.RUNNING, attempt, reply.topic());
         telemetry.metrics().queueWait(System.currentTimeMillis() - request.createdAt());
-        Span span = telemetry.tracer().spanBuilder(KafkaQueue.REQUESTS + " process")
-                .setParent(telemetry.extract(record.headers(), HEADERS))
-                .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute("messaging.system", "kafka")
-                .setAttribute("messaging.operation.type", "process")
-                .setAttribute("messaging.destination.name", record.topic())
-                .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
-                .setAttribute("messaging.kafka.offset", record.offset())
-                .setAttribute("messaging.consumer.group.name", Worker.GROUP)
-                .setAttribute(Telemetry.REQUEST_ID, id)
+        Span span = telemetry.messagingSpan(SpanKind.CONSUMER, telemetry.extract(record.headers(), HEADERS),
+                        record.topic(), record.partition(), record.offset(), id)
+                .setAttribute(Telemetry.MESSAGING_CONSUMER_GROUP, Worker.GROUP)
                 .setAttribute(Telemetry.CALLER, generation.caller())
-                .setAttribute("maverick.attempt", (long) attempt)
-                .setAttribute("maverick.queue_wait_ms", (double) (System.currentTimeMillis() - request.createdAt()))
+                .setAttribute(Telemetry.ATTEMPT, (long) attempt)
+                .setAttribute(Telemetry.QUEUE_WAIT_MS, (double) (System.currentTimeMillis() - request.createdAt()))
                 .startSpan();
         RunningGeneration g = new RunningGeneration(record, generation, promptTokens, previous,
                 publisher(reply, previous.nextSeq()), reply.topic(), attempt, span, permit);
