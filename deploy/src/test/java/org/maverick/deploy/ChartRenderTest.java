@@ -159,6 +159,22 @@ class ChartRenderTest {
         assertEquals("maverick-kafka-kafka-bootstrap:9093", Y.str(env(c, "KAFKA_BOOTSTRAP_SERVERS"), "value"));
     }
 
+    /**
+     * The README's install (step 3) names the first tenant's key digest through gateway.extraEnv, since
+     * the chart has no value of its own for API keys: it must reach the container under a name the
+     * gateway reads as gateway.auth.tenants.&lt;name&gt;.key-sha256.
+     */
+    @Test
+    void aTenantKeyDigestGivenThroughExtraEnvReachesTheGatewayAsItsSetting() throws IOException {
+        String digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        Rendered r = Rendered.chart(Map.of("gateway.extraEnv[0].name", "GATEWAY_AUTH_TENANTS_DEMO_KEY_SHA256",
+                "gateway.extraEnv[0].value", digest));
+        Map<String, Object> c = container(r.get("StatefulSet", GATEWAY), "gateway");
+        assertEquals(digest, Y.str(env(c, "GATEWAY_AUTH_TENANTS_DEMO_KEY_SHA256"), "value"));
+        assertEquals("gateway.auth.tenants.<name>.key-sha256", Settings.propertyOf("GATEWAY_AUTH_TENANTS_DEMO_KEY_SHA256"));
+        assertTrue(Settings.gateway().contains("gateway.auth.tenants.<name>.key-sha256"), Settings.gateway().toString());
+    }
+
     @Test
     void gatewayReachesKafkaOverTlsWithScram() {
         Map<String, Object> sts = CHART.get("StatefulSet", GATEWAY);
@@ -190,7 +206,7 @@ class ChartRenderTest {
         Map<String, Object> kafka = triggers.stream().filter(t -> "kafka".equals(t.get("type"))).findFirst().orElseThrow();
         // The worker's own group and topic (Worker.GROUP is package-private: read from its source).
         String worker = Files.readString(Rendered.ROOT.resolve(
-                "gateway/src/main/java/org/maverick/gateway/queue/Worker.java"));
+                "gateway/src/main/java/org/maverick/gateway/queue/worker/Worker.java"));
         String group = Y.str(kafka, "metadata.consumerGroup");
         assertTrue(worker.contains("GROUP = \"" + group + "\""), "Worker's group is not " + group);
         assertEquals("maverick-workers", group);

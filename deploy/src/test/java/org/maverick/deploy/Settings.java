@@ -1,13 +1,20 @@
 package org.maverick.deploy;
 
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import org.maverick.gateway.config.GatewayConfig;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * The settings the gateway reads, and how environment variable names map to them. The gateway.*
  * names come from the {@link GatewayConfig} interface itself (by reflection: a method is a setting,
- * a method returning a nested config interface is a group; SmallRye Config's default naming turns
+ * a method returning a nested config interface is a group, a {@code Map} of groups is a group per
+ * name, written {@code <name>} as the README writes it; SmallRye Config's default naming turns
  * camelCase into kebab-case); the others from README's configuration table.
  */
 final class Settings {
@@ -37,26 +45,65 @@ final class Settings {
     private Settings() {
     }
 
+    /** The placeholder for a map key, as in gateway.auth.tenants.&lt;name&gt;.key-sha256. */
+    static final String MAP_KEY = "<name>";
+
     /** Every gateway.* property, e.g. gateway.queue.instance-id. */
     static Set<String> gateway() {
-        Set<String> names = new TreeSet<>();
-        collect(GatewayConfig.class, "gateway", names);
-        return names;
+        return new TreeSet<>(gatewayMethods().keySet());
     }
 
-    private static void collect(Class<?> type, String prefix, Set<String> names) {
+    /** Every gateway.* property and the method of GatewayConfig (or a group of it) that defines it. */
+    static Map<String, Method> gatewayMethods() {
+        Map<String, Method> settings = new TreeMap<>();
+        collect(GatewayConfig.class, "gateway", settings);
+        return settings;
+    }
+
+    /** The setting's {@code @WithDefault}, if it has one. */
+    static Optional<String> defaultOf(Method setting) {
+        return Optional.ofNullable(setting.getAnnotation(WithDefault.class)).map(WithDefault::value);
+    }
+
+    private static void collect(Class<?> type, String prefix, Map<String, Method> settings) {
         for (Method m : type.getDeclaredMethods()) {
             if (m.getParameterCount() > 0 || Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
                 continue;
             }
-            String name = prefix + "." + kebab(m.getName());
+            WithName withName = m.getAnnotation(WithName.class);
+            String name = prefix + "." + (withName != null ? withName.value() : kebab(m.getName()));
             Class<?> r = m.getReturnType();
-            if (r.isInterface() && r.getEnclosingClass() == GatewayConfig.class) {
-                collect(r, name, names);
+            Class<?> mapValue = mapValueType(m.getGenericReturnType());
+            if (isGroup(r)) {
+                collect(r, name, settings);
+            } else if (mapValue != null && isGroup(mapValue)) {
+                collect(mapValue, name + "." + MAP_KEY, settings);
             } else {
-                names.add(name);
+                settings.put(name, m);
             }
         }
+    }
+
+    /** A config group: an interface nested, at any depth, in GatewayConfig (Triton.Breaker too). */
+    private static boolean isGroup(Class<?> type) {
+        if (!type.isInterface()) {
+            return false;
+        }
+        for (Class<?> c = type.getEnclosingClass(); c != null; c = c.getEnclosingClass()) {
+            if (c == GatewayConfig.class) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** V of a {@code Map<String, V>} return type, or null. */
+    private static Class<?> mapValueType(Type type) {
+        if (type instanceof ParameterizedType p && p.getRawType() == Map.class
+                && p.getActualTypeArguments()[1] instanceof Class<?> v) {
+            return v;
+        }
+        return null;
     }
 
     static String kebab(String camel) {
@@ -88,13 +135,28 @@ final class Settings {
         return all;
     }
 
-    /** The property an environment variable sets, or null when it names none the gateway knows. */
+    /**
+     * The property an environment variable sets, or null when it names none the gateway knows. A map
+     * key may be any name: GATEWAY_AUTH_TENANTS_DEMO_KEY_SHA256 is gateway.auth.tenants.&lt;name&gt;.key-sha256.
+     */
     static String propertyOf(String envName) throws IOException {
         for (String p : known()) {
-            if (env(p).equals(envName)) {
+            if (envPattern(p).matcher(envName).matches()) {
                 return p;
             }
         }
         return null;
+    }
+
+    private static Pattern envPattern(String property) {
+        StringBuilder regex = new StringBuilder();
+        String[] parts = property.split(Pattern.quote(MAP_KEY), -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                regex.append("[A-Z0-9]+");
+            }
+            regex.append(Pattern.quote(env(parts[i])));
+        }
+        return Pattern.compile(regex.toString());
     }
 }

@@ -40,7 +40,7 @@ public final class GatewayProcess implements AutoCloseable {
                                        List<String> jvmOptions, Path log, Duration readyTimeout)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(quarkusRunJar)) {
-            throw new IllegalStateException(quarkusRunJar + " is missing: build with ./mvnw -B -pl benchmark -am install -DskipTests");
+            throw new IllegalStateException(quarkusRunJar + " is missing: build with ./mvnw -B -pl benchmark -am package -DskipTests");
         }
         List<String> command = new ArrayList<>();
         command.add(java.toString());

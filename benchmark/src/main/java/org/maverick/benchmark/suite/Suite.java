@@ -33,7 +33,7 @@ import org.maverick.standin.TritonStandIn;
 public final class Suite {
 
     static final String HELP = """
-            suite: the whole benchmark (build first: ./mvnw -B -pl benchmark -am install -DskipTests)
+            suite: the whole benchmark (build first: ./mvnw -B -pl benchmark -am package -DskipTests)
               --concurrency N        streams of the 256-stream scenarios (default 256)
               --warmup S             warm-up seconds per scenario (default 5)
               --gateway-warmup S     seconds of unmeasured load on a fresh gateway before its first scenario, split
