@@ -1,5 +1,8 @@
 package org.maverick.benchmark.suite;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged gateway ({@code gateway/target/quarkus-app/quarkus-run.jar}) as a child process,
@@ -53,24 +58,20 @@ public final class GatewayProcess implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GatewayProcess g = new GatewayProcess(p, port, log);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + readyTimeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("the gateway exited with " + p.exitValue() + "; see " + log);
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return g;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
+        try {
+            await().atMost(readyTimeout).pollInterval(Duration.ofMillis(250))
+                    .failFast("the gateway exited", () -> !p.isAlive())
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                    + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            return g;
+        } catch (TerminalFailureException exited) {
+            throw new IllegalStateException("the gateway exited with " + p.exitValue() + "; see " + log, exited);
+        } catch (ConditionTimeoutException notReady) {
+            g.close();
+            throw new IllegalStateException("the gateway was not ready within " + readyTimeout + "; see " + log, notReady);
         }
-        g.close();
-        throw new IllegalStateException("the gateway was not ready within " + readyTimeout + "; see " + log);
     }
 
     public long pid() {

@@ -89,6 +89,18 @@ class AuthAndLimitsTest {
         return r;
     }
 
+    /** Direct requests waiting for a slot, as the gateway's metrics endpoint reports them. */
+    private double waitingForASlot() throws Exception {
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("maverick_gateway_admission_waiting ") || line.startsWith("maverick_gateway_admission_waiting{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no maverick_gateway_admission_waiting in /q/metrics");
+    }
+
     private static JsonNode error(HttpResponse<String> r) throws Exception {
         return Sse.JSON.readTree(r.body()).path("error");
     }
@@ -184,7 +196,7 @@ class AuthAndLimitsTest {
                         .POST(HttpRequest.BodyPublishers.ofString(Sse.chat("waits [standin:length=3]", ""))).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
-            Thread.sleep(300); // both are in the wait queue now
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingForASlot() == 2);
             long t0 = System.nanoTime();
             HttpResponse<String> refused = chat("key-b", "too many", "");
             assertEquals(429, refused.statusCode(), refused.body());

@@ -197,7 +197,7 @@ class SseSlowClientTest {
                     peakHeap = Math.max(peakHeap, m.heap);
                     peakRss = Math.max(peakRss, m.rss);
                     samples++;
-                    Thread.sleep(500);
+                    Thread.sleep(500); // the sampling period, not a wait
                 } catch (Exception e) {
                     return;
                 }

@@ -3,6 +3,7 @@ package org.maverick.gateway.browser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,17 +94,21 @@ class ChatPageBrowserTest {
         open(transport);
         ask("Tell me about rivers. [standin:itl_ms=40] [standin:length=40]");
 
-        // Poll the answer's length while it streams: it must be seen at several increasing lengths.
+        // Look at the answer's length while it streams, until it is done: it must be seen at several
+        // increasing lengths. The driver is used from this thread only.
         List<Integer> lengths = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!"done".equals(state()) && System.nanoTime() < deadline) {
-            int length = answer().getText().length();
-            if (length > 0 && (lengths.isEmpty() || length > lengths.get(lengths.size() - 1))) {
-                lengths.add(length);
-            }
-            Thread.sleep(15);
+        try {
+            await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(15)).until(() -> {
+                        int length = answer().getText().length();
+                        if (length > 0 && (lengths.isEmpty() || length > lengths.get(lengths.size() - 1))) {
+                            lengths.add(length);
+                        }
+                        return "done".equals(state());
+                    });
+        } catch (ConditionTimeoutException e) {
+            fail("the answer did not complete; status: " + text("status"), e);
         }
-        assertEquals("done", state(), "status: " + text("status"));
         int finalLength = answer().getText().length();
         lengths.removeIf(l -> l == finalLength);
         assertTrue(lengths.size() >= 3, "the answer was seen growing in steps before it completed: " + lengths);

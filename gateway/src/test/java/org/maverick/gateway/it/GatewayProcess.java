@@ -1,5 +1,8 @@
 package org.maverick.gateway.it;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * One packaged gateway (target/quarkus-app/quarkus-run.jar) running as its own JVM, the way it runs
@@ -68,25 +73,21 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         HttpClient http = HttpClient.newHttpClient();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("gateway " + name + " exited with " + process.exitValue() + "; log:\n"
-                        + Files.readString(log));
-            }
-            try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .failFast("gateway " + name + " exited", () -> !process.isAlive())
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200);
+        } catch (TerminalFailureException exited) {
+            throw new IllegalStateException("gateway " + name + " exited with " + process.exitValue() + "; log:\n"
+                    + Files.readString(log), exited);
+        } catch (ConditionTimeoutException notReady) {
+            throw new IllegalStateException("gateway " + name + " not ready in " + timeout + "; log:\n"
+                    + Files.readString(log), notReady);
         }
-        throw new IllegalStateException("gateway " + name + " not ready in " + timeout + "; log:\n" + Files.readString(log));
     }
 
     /** Kills the process at once, as a crash would (no shutdown hooks, no goodbye to Kafka). */

@@ -1,6 +1,10 @@
 package org.maverick.gateway.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -159,23 +164,36 @@ class MultiInstanceIT {
         assertEquals(uncut.text(), head.text() + restText, "nothing missing, nothing twice");
     }
 
+    /**
+     * Client ids (they end with the instance id) of the workers holding request partitions in their group
+     * (Worker.GROUP), once the group is stable; none while it rebalances.
+     */
+    private static List<String> workersInStableGroup(Admin admin) throws Exception {
+        String workers = "maverick-workers";
+        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(workers)).all().get().get(workers);
+        if (group.groupState() != GroupState.STABLE) {
+            return List.of();
+        }
+        return group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty())
+                .map(MemberDescription::clientId).toList();
+    }
+
     @Test
     void aWorkerKilledMidGenerationLosesNothing() throws Exception {
         try (GatewayProcess workerC = GatewayProcess.start("worker-c", settings("worker-c", true))) {
             // both workers are in the group before the request goes out
-            Thread.sleep(3000);
+            try (Admin admin = kafka.admin()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> workersInStableGroup(admin), clients ->
+                        clients.stream().anyMatch(c -> c.endsWith("-worker-b"))
+                                && clients.stream().anyMatch(c -> c.endsWith("-worker-c")));
+            }
             long started = standIn.counters().started();
             HttpResponse<InputStream> response = post(edge,
                     Sse.chat("Survive a crash [standin:itl_ms=40] [standin:length=120]", "\"stream\":true"));
             Read head = read(response, 4);
-            GatewayProcess running = null;
-            for (int i = 0; i < 50 && running == null; i++) {
-                running = workerB.workerInFlight() == 1 ? workerB : workerC.workerInFlight() == 1 ? workerC : null;
-                if (running == null) {
-                    Thread.sleep(100);
-                }
-            }
-            assertTrue(running != null, "one worker runs the generation");
+            GatewayProcess running = await("one worker runs the generation").atMost(Duration.ofSeconds(10))
+                    .until(() -> workerB.workerInFlight() == 1 ? workerB : workerC.workerInFlight() == 1 ? workerC : null,
+                            Objects::nonNull);
             running.kill();
             Read tail = read(response, Integer.MAX_VALUE);
             assertEquals("[DONE]", tail.last(), "the stream completed on the surviving worker");

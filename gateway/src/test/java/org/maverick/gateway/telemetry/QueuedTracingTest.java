@@ -74,6 +74,12 @@ class QueuedTracingTest {
         for (SpanData x : List.of(publish, process, triton)) {
             assertEquals(traceId, x.getTraceId(), x.getName() + " is in the request's trace");
         }
+        // The server span ends with the response's last frame, possibly after the spans waited for above.
+        await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .anyMatch(x -> x.getKind() == SpanKind.SERVER && x.getTraceId().equals(traceId)));
+        SpanData http = spans.getFinishedSpanItems().stream()
+                .filter(x -> x.getKind() == SpanKind.SERVER && x.getTraceId().equals(traceId)).findFirst().orElseThrow();
+        assertEquals(http.getSpanId(), generation.getParentSpanId(), "the generation is a child of the HTTP span");
         assertEquals(generation.getSpanId(), publish.getParentSpanId());
         assertEquals(publish.getSpanId(), process.getParentSpanId(), "the worker continues from the record headers");
         assertEquals(process.getSpanId(), triton.getParentSpanId());

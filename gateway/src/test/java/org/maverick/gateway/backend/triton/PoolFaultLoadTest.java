@@ -126,7 +126,7 @@ class PoolFaultLoadTest {
         int step = 0;
         while (running.get()) {
             try {
-                Thread.sleep(250);
+                Thread.sleep(250); // the cycle's pace (each fault lasts one step while streams run), not a wait
                 switch (step++ % 8) {
                     case 0 -> fault(faults, log, "0:unready", () -> StandInPoolResource.standIn(0).faults().ready(false));
                     case 1 -> StandInPoolResource.standIn(0).faults().ready(true);

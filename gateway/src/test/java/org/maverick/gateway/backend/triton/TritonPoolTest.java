@@ -177,7 +177,8 @@ class TritonPoolTest {
                 streams.add(clients.submit(() -> Sse.stream(url(), "/v1/chat/completions",
                         Sse.chat(prompt, "\"stream\":true"))));
             }
-            Thread.sleep(300);
+            // killed with streams under way on it
+            await().atMost(Duration.ofSeconds(10)).until(() -> StandInPoolResource.standIn(0).counters().inFlight() > 0);
             StandInPoolResource.kill(0);
             StandInPoolResource.restart(0);
             int completed = 0;
