@@ -98,11 +98,11 @@ class ReadmeExamplesIT {
         httpPort = freePort();
         int kafka = freePort();
         int triton = freePort();
-        // The local profile's fixed ports (8080, 9092, 8001), moved to free ones; HTTP on loopback only.
-        String ports = String.join(" ", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
-                "-Dgateway.embedded-kafka.port=" + kafka, "-Dkafka.bootstrap.servers=127.0.0.1:" + kafka,
-                "-Dgateway.standin.port=" + triton, "-Dgateway.triton.endpoint=127.0.0.1:" + triton);
-        String command = runCommand().replaceFirst("^java ", "java " + ports + " ");
+        // The local run's fixed ports (8080, 9092, 8001), moved to free ones; HTTP on loopback only. The
+        // launcher hands -D options to the gateway and tells it where its broker and stand-in are.
+        String gatewayOptions = String.join(" ", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort);
+        String command = runCommand().replaceFirst("^java ", "java " + gatewayOptions + " ")
+                + " --kafka-port " + kafka + " --standin-port " + triton;
         Path log = WORK.resolve("gateway.log");
         // exec: the JVM replaces bash, so destroying this process stops the gateway itself.
         gateway = new ProcessBuilder("bash", "-c", "exec " + command).directory(ROOT.toFile())

@@ -2,7 +2,6 @@ package org.maverick.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +31,7 @@ public interface GatewayConfig {
 
     WebSocket websocket();
 
-    StandIn standin();
-
     Queue queue();
-
-    EmbeddedKafka embeddedKafka();
 
     Auth auth();
 
@@ -107,19 +102,6 @@ public interface GatewayConfig {
         /** On shutdown, how long in-flight streams may finish before they are ended with an error event. */
         @WithDefault("20s")
         Duration shutdownGrace();
-    }
-
-    interface EmbeddedKafka {
-        /**
-         * Start a single-node Kafka broker in-process (a development tool, for the one-command local
-         * run); only the {@code local} profile turns it on.
-         */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** Port of the embedded broker. */
-        @WithDefault("9092")
-        int port();
     }
 
     /** How generations run when a request does not say: straight to Triton, or queued through Kafka. */
@@ -280,24 +262,6 @@ public interface GatewayConfig {
         /** How long a socket's generations may stay paused because the client is not reading before it is closed (1008). */
         @WithDefault("30s")
         Duration stallTimeout();
-    }
-
-    interface StandIn {
-        /**
-         * Start the Triton stand-in (a test and development tool) in-process. Only the {@code local}
-         * profile turns this on; a production deployment never does.
-         */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** Port of the in-process stand-in. */
-        @WithDefault("8001")
-        int port();
-
-        /** Multiplier on the stand-in's modelled delays (1.0 = Maverick FP8 on one 8-GPU node). */
-        @WithName("time-scale")
-        @WithDefault("1.0")
-        double timeScale();
     }
 
     interface Queue {

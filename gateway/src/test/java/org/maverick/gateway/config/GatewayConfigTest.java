@@ -36,7 +36,6 @@ class GatewayConfigTest {
         assertEquals("llama-4-maverick", c.model().id());
         assertEquals("tensorrt_llm", c.triton().model());
         assertEquals(false, c.prompt().writeBos());
-        assertEquals(false, c.standin().enabled(), "the stand-in is never on by default");
         assertEquals(GatewayConfig.SpecialTokenPolicy.REJECT, c.prompt().specialTokens());
     }
 }
