@@ -27,6 +27,7 @@ public class Signer {
     private final SecretKeySpec key;
     private final boolean shared;
 
+    @jakarta.inject.Inject // two constructors: CDI must be told which one is the bean's
     Signer(GatewayConfig config) {
         this(config.queue().resumeSecret().filter(s -> !s.isBlank()));
         if (!shared && config.queue().enabled().orElse(config.mode() == GatewayConfig.Mode.QUEUED)) {

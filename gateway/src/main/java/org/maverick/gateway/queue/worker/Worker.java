@@ -504,7 +504,7 @@ public class Worker {
         }
 
         void start() {
-            subscription = triton.generate(generation).subscribe().with(
+            subscription = publisher.guard(triton.generate(generation)).subscribe().with(
                     event -> {
                         if (event instanceof GenerationEvent.Token t) {
                             anyToken = true;
