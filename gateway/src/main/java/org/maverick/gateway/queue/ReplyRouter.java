@@ -50,7 +50,8 @@ public class ReplyRouter {
     private final Duration outageGrace;
     private final Map<String, Sink> sinks = new ConcurrentHashMap<>();
     private final RepeatedWarnings warnings = new RepeatedWarnings();
-    private KafkaConsumer<String, byte[]> consumer;
+    /** Replaced on the router's thread after a new cluster; read by stop() to wake it. */
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
     private volatile boolean running;
 
@@ -120,15 +121,19 @@ public class ReplyRouter {
         long position = -1;
         while (running) {
             try {
-                if (!queue.usable()) {
+                // A new cluster seen by a probe while this consumer stayed assigned (the broker came back empty
+                // within one probe interval): start over with a new consumer, as after a longer outage.
+                if (!queue.usable() || (assigned && !cluster.equals(queue.clusterId()))) {
                     if (assigned) {
                         consumer.assign(List.of());
                         assigned = false;
                         queue.replyAttached(false);
                     }
-                    endStreamsAfterGrace();
-                    Thread.sleep(100);
-                    continue;
+                    if (!queue.usable()) {
+                        endStreamsAfterGrace();
+                        Thread.sleep(100);
+                        continue;
+                    }
                 }
                 if (!assigned) {
                     if (cluster != null && !cluster.equals(queue.clusterId())) {
