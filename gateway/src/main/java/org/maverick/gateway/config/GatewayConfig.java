@@ -330,8 +330,28 @@ public interface GatewayConfig {
         @WithDefault("10m")
         Duration resumeMaxDuration();
 
-        /** How often the Kafka cluster's reachability is checked for readiness. */
-        @WithDefault("5s")
+        /**
+         * How often the Kafka cluster is probed (reachable, same cluster, this instance's topics present;
+         * missing ones re-created): how soon an outage is noticed and a recovery used. A probe waits at
+         * most this long, but at least 2 s and at most 5 s, for the cluster's answer.
+         */
+        @WithDefault("2s")
         Duration probeInterval();
+
+        /**
+         * Longest a record (a request, event, control message or status) may wait for the broker's
+         * acknowledgement before it fails ({@code delivery.timeout.ms} of the producers): a request not
+         * acknowledged in time is answered 503 and never retried by this instance; a generation whose
+         * event failed is stopped at Triton.
+         */
+        @WithDefault("5s")
+        Duration sendTimeout();
+
+        /**
+         * How long queued streams in flight wait for Kafka to come back, counted from the last probe that
+         * found it, before they end with an error event (503 {@code backend_unavailable}).
+         */
+        @WithDefault("5s")
+        Duration outageGrace();
     }
 }

@@ -1,10 +1,13 @@
 package org.maverick.gateway.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import io.smallrye.mutiny.Multi;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
+import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.protocol.UsageDto;
+import org.maverick.gateway.telemetry.RepeatedWarnings;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +20,21 @@ import java.util.concurrent.TimeUnit;
  * is gathered first.
  *
  * <p>Thread-safe: tokens arrive on a gRPC thread, the tick's flush runs on the scheduler, and both go
- * through the same lock so that sends (and so offsets) keep the events' order.
+ * through the same lock so that sends (and so offsets) keep the events' order. Sending never waits for
+ * the broker ({@link KafkaSender}), so a gRPC event loop is never held by Kafka.
+ *
+ * <p>An event that cannot be written (Kafka unusable, the send queue full, the delivery timed out) is
+ * never papered over: the answer would have a hole. The publisher remembers the loss, and the stream
+ * wrapped by {@link #guard} fails at its next item, which cancels the Triton call, so a worker that
+ * cannot publish stops generating; its terminal event becomes an error.
  */
 public final class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+    /** Lost events of all publishers: one warning line per reason per interval, not one per event. */
+    private static final RepeatedWarnings LOST = new RepeatedWarnings();
 
-    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaSender producer;
     private final ObjectMapper json;
     private final Ticker ticker;
     private final String topic;
@@ -38,8 +49,10 @@ public final class EventPublisher {
     private boolean closed;
     /** Registered with the ticker for its next tick (text is pending). */
     private boolean ticking;
+    /** The first event that could not be written (set by a send's callback, on any thread), or null. */
+    private volatile Exception lost;
 
-    public EventPublisher(KafkaProducer<String, byte[]> producer, ObjectMapper json, Ticker ticker,
+    public EventPublisher(KafkaSender producer, ObjectMapper json, Ticker ticker,
                    String topic, Integer partition, String requestId, int attempt, long firstSeq,
                    boolean streamTokens) {
         this.producer = producer;
@@ -94,8 +107,39 @@ public final class EventPublisher {
             return;
         }
         flushNow();
-        send(event(Messages.Event.FINAL, streamTokens ? null : whole.toString(), finishReason, usage, null));
+        Exception l = lost;
+        if (l != null) {
+            // A token event is missing: the answer is not whole, so it must not end as a success.
+            send(event(Messages.Event.ERROR, null, null, null, lostError(l)));
+        } else {
+            send(event(Messages.Event.FINAL, streamTokens ? null : whole.toString(), finishReason, usage, null));
+        }
         close();
+    }
+
+    /**
+     * The generation's events, failing with 503 {@code backend_unavailable} at the first item after an event
+     * of this publisher could not be written: the failure cancels the generation upstream (the Triton call)
+     * and reaches the worker's failure handling. Wrap the engine's stream with it before subscribing.
+     */
+    public Multi<GenerationEvent> guard(Multi<GenerationEvent> events) {
+        return events.onItem().invoke(item -> {
+            Exception l = lost;
+            if (l != null) {
+                throw new GatewayException.BackendUnavailable(lostError(l).message(), java.time.Duration.ofSeconds(5), l);
+            }
+        });
+    }
+
+    /** Whether an event of this publisher could not be written. */
+    public boolean lostEvents() {
+        return lost != null;
+    }
+
+    private Messages.ErrorBody lostError(Exception cause) {
+        return new Messages.ErrorBody("The generation's events could not be written to Kafka ("
+                + KafkaQueue.rootMessage(cause) + "); the generation was stopped. Retry the request.",
+                "server_error", "backend_unavailable", 503);
     }
 
     public synchronized void fail(String type, Messages.ErrorBody error) {
@@ -171,8 +215,11 @@ public final class EventPublisher {
         }
         producer.send(new ProducerRecord<>(topic, partition, requestId, body), (m, e) -> {
             if (e != null) {
-                LOG.warnf("request %s: event %d (%s) not written to %s: %s", requestId, event.seq(), event.type(),
-                        topic, KafkaQueue.rootMessage(e));
+                if (lost == null) {
+                    lost = e;
+                }
+                LOST.log(e.getClass().getName(), "request " + requestId + ": event " + event.seq() + " ("
+                        + event.type() + ") not written to " + topic + ": " + KafkaQueue.rootMessage(e), LOG::warn);
             }
         });
     }

@@ -7,10 +7,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -18,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.telemetry.RepeatedWarnings;
 import org.maverick.kafka.TopicAdmin;
 import org.maverick.kafka.TopicDefinition;
 import org.maverick.kafka.TopicDefinitions;
@@ -31,15 +35,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * This instance's connection to Kafka: the topics (created from {@code kafka/topics.yaml} when
- * allowed), its own reply topic, one shared producer, client factories, and the cluster's
- * reachability, probed in the background so that requests are refused at once, never hung, while
- * Kafka is away. Inactive (and Kafka never contacted) unless the queue is enabled.
+ * allowed), its own reply topic, the two producers (each behind a {@link KafkaSender}, so that no
+ * caller waits for the broker), client factories, and the cluster's state, probed in the background
+ * every {@code gateway.queue.probe-interval}: whether it answers, whether it is still the same cluster,
+ * whether every topic this instance needs exists (re-created when missing). Requests are refused at
+ * once, never hung, while Kafka is away, and everything resumes by itself when it is back, also when it
+ * comes back empty. Inactive (and Kafka never contacted) unless the queue is enabled.
  */
 @ApplicationScoped
 public class KafkaQueue {
@@ -62,17 +70,27 @@ public class KafkaQueue {
     /** The kafka.* client settings, read once at start (clients are also made later, per resume). */
     private Map<String, Object> settings = Map.of();
     /** Token events: the high-volume stream of every running generation. */
-    private KafkaProducer<String, byte[]> producer;
+    private KafkaSender producer;
     /**
      * Requests, control messages, statuses and dead letters: few and each waited for. Their own
      * producer (own connection and in-flight requests) keeps them from queueing behind token events.
      */
-    private KafkaProducer<String, byte[]> requestProducer;
+    private KafkaSender requestProducer;
     private Admin admin;
     private ScheduledExecutorService prober;
-    private volatile boolean ready;
-    private volatile boolean topicsChecked;
+    private final RepeatedWarnings warnings = new RepeatedWarnings();
+    private List<TopicDefinition> wanted = List.of();
+    /** The probe's verdict: the cluster answers and every topic this instance needs exists. */
+    private volatile boolean usable;
+    /** The reply consumer reads this instance's reply topic (set by the {@link ReplyRouter}). */
+    private volatile boolean replyAttached;
+    /** When the probe last found the queue usable (nanoTime); the start time until it first did. */
+    private volatile long lastUsable = System.nanoTime();
     private volatile String notReadyReason = "connecting to Kafka";
+    /** The id of the cluster the clients talk to; a different one means the broker came back empty. */
+    private volatile String clusterId;
+    /** Whether the topics must be checked in full (first probe, after a new cluster, after a creation failed). */
+    private boolean checkTopicsInFull = true;
 
     KafkaQueue(GatewayConfig config, @ConfigProperty(name = BOOTSTRAP_SETTING) Optional<String> bootstrap,
                org.maverick.gateway.telemetry.GatewayMetrics metrics) {
@@ -81,7 +99,8 @@ public class KafkaQueue {
         this.bootstrap = bootstrap.filter(s -> !s.isBlank());
         if (enabled) {
             metrics.gauge(org.maverick.gateway.telemetry.GatewayMetrics.KAFKA_READY,
-                    "1 while the Kafka cluster is reachable and the topics are checked, else 0.", () -> ready() ? 1 : 0);
+                    "1 while the Kafka cluster is reachable, its topics present and the reply consumer attached, else 0.",
+                    () -> ready() ? 1 : 0);
         }
     }
 
@@ -98,13 +117,21 @@ public class KafkaQueue {
                 .replaceAll("[^A-Za-z0-9._-]", "-");
         replyTopic = REPLY_TEMPLATE.replace("{instance}", instanceId);
         settings = clientSettings();
+        wanted = new ArrayList<>();
+        for (TopicDefinition d : TopicDefinitions.load()) {
+            wanted.add(d.template() ? d.forInstance(instanceId) : d);
+        }
         Map<String, Object> adminConfig = new HashMap<>(settings);
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
-        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) probeTimeout().toMillis());
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         admin = Admin.create(adminConfig);
-        producer = new KafkaProducer<>(producerConfig("events"), new StringSerializer(), new ByteArraySerializer());
-        requestProducer = new KafkaProducer<>(producerConfig("requests"), new StringSerializer(), new ByteArraySerializer());
+        // Bounds of what may wait for the broker in front of each producer; behind them the producer's own
+        // buffer.memory (32 MiB) and delivery timeout (gateway.queue.send-timeout).
+        producer = new KafkaSender("events", () -> newProducer("events"), () -> usable, () -> notReadyReason,
+                16_384, 16L << 20);
+        requestProducer = new KafkaSender("requests", () -> newProducer("requests"), () -> usable,
+                () -> notReadyReason, 8_192, 16L << 20);
         prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kafka-probe");
             t.setDaemon(true);
@@ -121,6 +148,7 @@ public class KafkaQueue {
         if (prober != null) {
             prober.shutdownNow();
         }
+        // Each sender hands what it holds to its producer and closes it, within its bound.
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
         }
@@ -132,43 +160,111 @@ public class KafkaQueue {
         }
     }
 
+    /** How long a probe waits for the cluster: the probe interval, within 2 to 5 s. */
+    private Duration probeTimeout() {
+        long ms = config.queue().probeInterval().toMillis();
+        return Duration.ofMillis(Math.max(2000, Math.min(5000, ms)));
+    }
+
+    /**
+     * One probe, on the probe's thread: is the cluster there, is it the same cluster, does every topic
+     * this instance needs exist? Missing topics are created again (this instance's reply topic always,
+     * the shared ones when gateway.queue.create-topics allows): a broker that comes back with empty
+     * storage needs no restart of the gateway. Cheap when all is well: two metadata requests.
+     */
     private void probe() {
+        String reason;
         try {
-            admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-            if (!topicsChecked) {
-                ensureTopics();
-                topicsChecked = true;
+            long timeoutMs = probeTimeout().toMillis();
+            var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs));
+            cluster.nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+            String id = cluster.clusterId().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (clusterId != null && !clusterId.equals(id)) {
+                // The broker came back with other storage (a new cluster): none of the old topics, offsets or
+                // producer ids exist there. The producers are re-created (their idempotence state belongs to
+                // the old cluster) and the topics checked in full; the reply consumer re-attaches by itself.
+                LOG.warnf("Kafka at %s is another cluster now (id %s, was %s): re-checking topics and re-creating "
+                        + "the producers", bootstrap.get(), id, clusterId);
+                usable = false;
+                producer.renew();
+                requestProducer.renew();
+                checkTopicsInFull = true;
             }
-            if (!ready) {
-                LOG.infof("Kafka at %s is reachable", bootstrap.get());
-            }
-            ready = true;
-            notReadyReason = "";
+            clusterId = id;
+            reason = checkTopics(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
-            String reason = "Kafka at " + bootstrap.get() + " is unreachable: " + rootMessage(e);
-            if (ready || !reason.equals(notReadyReason)) {
-                LOG.warn(reason);
+            reason = "Kafka at " + bootstrap.get() + " is unreachable: " + rootMessage(e);
+        }
+        boolean wasUsable = usable;
+        if (reason == null) {
+            lastUsable = System.nanoTime();
+            usable = true;
+            notReadyReason = replyAttached ? "" : "the reply consumer is attaching to " + replyTopic;
+            if (!wasUsable) {
+                LOG.infof("Kafka at %s is usable (cluster %s, topics present)", bootstrap.get(), clusterId);
             }
-            ready = false;
+        } else {
+            usable = false;
             notReadyReason = reason;
+            // One line per reason per interval: an outage probed every few hundred ms stays a few lines.
+            warnings.log(reason, reason, LOG::warn);
         }
     }
 
-    private void ensureTopics() throws Exception {
-        List<TopicDefinition> wanted = new ArrayList<>();
-        for (TopicDefinition d : TopicDefinitions.load()) {
-            wanted.add(d.template() ? d.forInstance(instanceId) : d);
+    /** Null when every topic this instance needs exists (creating what it may), else why not. */
+    private String checkTopics(long timeoutMs) throws Exception {
+        List<String> missing = missingTopics(timeoutMs);
+        if (missing.isEmpty() && !checkTopicsInFull) {
+            return null;
         }
-        if (!config.queue().createTopics()) {
-            LOG.info("gateway.queue.create-topics=false: expecting the topics of kafka/topics.yaml to exist");
-            return;
+        List<TopicDefinition> create = new ArrayList<>();
+        for (TopicDefinition d : wanted) {
+            if (d.name().equals(replyTopic) || config.queue().createTopics()) {
+                create.add(d);
+            }
         }
-        TopicAdmin.Report report = TopicAdmin.ensure(admin, wanted, config.queue().replicationFactor(),
-                Duration.ofSeconds(10));
-        if (!report.created().isEmpty()) {
-            LOG.infof("created Kafka topics %s", report.created());
+        try {
+            TopicAdmin.Report report = TopicAdmin.ensure(admin, create, config.queue().replicationFactor(),
+                    Duration.ofMillis(timeoutMs * 2));
+            if (!report.created().isEmpty()) {
+                LOG.infof("created Kafka topics %s", report.created());
+            }
+            if (checkTopicsInFull) {
+                report.problems().forEach(p -> LOG.warnf("Kafka topic check: %s", p));
+            }
+        } catch (RuntimeException e) {
+            return "creating Kafka topics failed: " + rootMessage(e);
         }
-        report.problems().forEach(p -> LOG.warnf("Kafka topic check: %s", p));
+        missing = missingTopics(timeoutMs);
+        if (!missing.isEmpty()) {
+            return "Kafka topics " + missing + " do not exist"
+                    + (config.queue().createTopics() ? "" : " (gateway.queue.create-topics=false: create them from "
+                    + "kafka/topics.yaml)");
+        }
+        checkTopicsInFull = false;
+        return null;
+    }
+
+    /** The topics this instance needs that the cluster does not have: one metadata request. */
+    private List<String> missingTopics(long timeoutMs) throws Exception {
+        List<String> names = wanted.stream().map(TopicDefinition::name).toList();
+        var futures = admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs((int) timeoutMs))
+                .topicNameValues();
+        List<String> missing = new ArrayList<>();
+        for (String name : names) {
+            try {
+                futures.get(name).get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                missing.add(name);
+            }
+        }
+        return missing;
     }
 
     /**
@@ -197,7 +293,7 @@ public class KafkaQueue {
         return settings;
     }
 
-    private Map<String, Object> producerConfig(String purpose) {
+    private KafkaProducer<String, byte[]> newProducer(String purpose) {
         Map<String, Object> p = new HashMap<>(settings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -206,12 +302,16 @@ public class KafkaQueue {
         // token of each request must not wait for anything.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        // A send never blocks a caller for long while Kafka is away; readiness refuses requests earlier.
+        // Only the sender's own thread ever waits this long (for a topic's metadata or buffer room).
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+        // A record the broker has not acknowledged within gateway.queue.send-timeout fails: a request's
+        // client gets its 503 then, and the request is not written later, for a client long gone, when the
+        // broker returns (the producer never retries a record past its delivery timeout).
+        long sendTimeout = Math.max(1000, config.queue().sendTimeout().toMillis());
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) sendTimeout);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(10000, sendTimeout));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "maverick-gateway-" + instanceId + "-" + purpose);
-        return p;
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** A consumer of this instance's own (not a group member unless {@code groupId} is given). */
@@ -231,8 +331,34 @@ public class KafkaQueue {
         return enabled;
     }
 
+    /** Queued work can flow: the cluster answers, this instance's topics exist, the reply consumer reads. */
     public boolean ready() {
-        return enabled && ready && topicsChecked;
+        return enabled && usable && replyAttached;
+    }
+
+    /** The probe found the cluster and every topic this instance needs (the reply consumer may not read yet). */
+    public boolean usable() {
+        return enabled && usable;
+    }
+
+    /** How long the queue has not been usable, counted from the last probe that found it so; zero while it is. */
+    public Duration unavailableFor() {
+        return usable ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lastUsable);
+    }
+
+    /** The cluster the clients talk to (its id), or null before the first probe reached it. */
+    String clusterId() {
+        return clusterId;
+    }
+
+    /** Set by the reply consumer when it starts or stops reading this instance's reply topic. */
+    void replyAttached(boolean attached) {
+        replyAttached = attached;
+        if (attached && usable) {
+            notReadyReason = "";
+        } else if (!attached && usable) {
+            notReadyReason = "the reply consumer is attaching to " + replyTopic;
+        }
     }
 
     public String notReadyReason() {
@@ -247,13 +373,13 @@ public class KafkaQueue {
         return replyTopic;
     }
 
-    /** The producer of token events. */
-    public KafkaProducer<String, byte[]> producer() {
+    /** The producer of token events (never blocks its caller). */
+    public KafkaSender producer() {
         return producer;
     }
 
-    /** The producer of requests, control messages, statuses and dead letters. */
-    public KafkaProducer<String, byte[]> requestProducer() {
+    /** The producer of requests, control messages, statuses and dead letters (never blocks its caller). */
+    public KafkaSender requestProducer() {
         return requestProducer;
     }
 

@@ -23,6 +23,7 @@ import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.Usage;
+import org.maverick.gateway.telemetry.RepeatedWarnings;
 import org.maverick.gateway.telemetry.Telemetry;
 import org.maverick.kafka.MessageHeaders;
 
@@ -54,6 +55,7 @@ public class QueuedBackend implements Backend {
     private final GatewayConfig.Queue config;
     private final Telemetry telemetry;
     private final PrevalidatedRequests prevalidated;
+    private final RepeatedWarnings warnings = new RepeatedWarnings();
 
     QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
                   GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated) {
@@ -95,7 +97,22 @@ public class QueuedBackend implements Backend {
                 now - 1000, g.kind() == Generation.Kind.CHAT ? "chat" : "completion", g.includeUsage()))));
         // Register the pending reply before sending: a fast worker could answer before anybody listens.
         // the router calls this on its thread, one event at a time
-        router.register(id, (event, offset) -> relayEvent(emitter, finished, event, offset));
+        router.register(id, new ReplyRouter.Sink() {
+            @Override
+            public void event(Messages.Event event, long offset) {
+                relayEvent(emitter, finished, event, offset);
+            }
+
+            @Override
+            public void outage(GatewayException failure) {
+                if (finished.compareAndSet(false, true)) {
+                    emitter.fail(failure);
+                    // The client was told it failed: should the request run after all (it reached Kafka, or
+                    // runs on a worker whose Kafka is fine), it must stop; sent once Kafka is back.
+                    sendControl(id, Messages.Control.CANCEL, null);
+                }
+            }
+        });
         emitter.onTermination(() -> {
             router.unregister(id);
             if (finished.compareAndSet(false, true)) {
@@ -122,9 +139,16 @@ public class QueuedBackend implements Backend {
                 publish.end();
                 if (error != null && finished.compareAndSet(false, true)) {
                     router.unregister(id);
-                    LOG.warnf("request %s: could not queue: %s", id, KafkaQueue.rootMessage(error));
+                    warnings.log(error.getClass().getName(), "request " + id + ": could not queue: "
+                            + KafkaQueue.rootMessage(error), LOG::warn);
                     emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry "
                             + "shortly.", RETRY_AFTER, error));
+                    if (!(error instanceof KafkaSender.Refused)) {
+                        // It reached the producer and its delivery timed out: the broker may have written it
+                        // all the same (an acknowledgement lost). The client has its 503; a worker that reads
+                        // the request later must not run it for nobody.
+                        sendControl(id, Messages.Control.CANCEL, null);
+                    }
                 }
             });
         } catch (RuntimeException e) {
@@ -193,19 +217,28 @@ public class QueuedBackend implements Backend {
                 grace > 0 ? grace : null);
     }
 
-    /** Sends a control message for a request (cancel, client_gone, client_back). */
+    /**
+     * Sends a control message for a request (cancel, client_gone, client_back). Never waits: while Kafka is
+     * unusable the message is kept (bounded) and sent when it is back, so that a client that left, or was
+     * told its request failed, during an outage still stops its generation afterwards.
+     */
     public void sendControl(String requestId, String action, Long graceMs) {
-        try {
-            byte[] body = json.writeValueAsBytes(new Messages.Control(Messages.VERSION, requestId, action,
-                    System.currentTimeMillis(), graceMs));
-            queue.requestProducer().send(new ProducerRecord<>(KafkaQueue.CONTROL, requestId, body), (m, e) -> {
-                if (e != null) {
-                    LOG.warnf("request %s: control '%s' not sent: %s", requestId, action, KafkaQueue.rootMessage(e));
-                }
-            });
-        } catch (Exception e) {
-            LOG.warnf("request %s: control '%s' not sent: %s", requestId, action, e.getMessage());
+        if (!queue.enabled() || queue.requestProducer() == null) {
+            return;
         }
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(new Messages.Control(Messages.VERSION, requestId, action,
+                    System.currentTimeMillis(), graceMs));
+        } catch (Exception e) {
+            throw new IllegalStateException("control message of request " + requestId + " not serialisable", e);
+        }
+        queue.requestProducer().sendWhenUsable(new ProducerRecord<>(KafkaQueue.CONTROL, requestId, body), (m, e) -> {
+            if (e != null) {
+                warnings.log("control " + e.getClass().getName(), "request " + requestId + ": control '" + action
+                        + "' not sent: " + KafkaQueue.rootMessage(e), LOG::warn);
+            }
+        });
     }
 
     /**

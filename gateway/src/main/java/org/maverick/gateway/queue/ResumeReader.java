@@ -112,6 +112,16 @@ public class ResumeReader {
                 }
             }
             while (!finished.get() && !cancelled.get() && System.currentTimeMillis() < deadline) {
+                Duration down = queue.unavailableFor();
+                if (down.compareTo(config.outageGrace()) > 0) {
+                    // As for live streams (ReplyRouter): no event can come while Kafka is away; end clearly.
+                    if (finished.compareAndSet(false, true)) {
+                        emitter.fail(new GatewayException.BackendUnavailable("The request queue (Kafka) has been "
+                                + "unavailable for " + down.toSeconds() + " s, longer than gateway.queue.outage-grace; "
+                                + "the resumed stream was ended. Retry shortly.", Duration.ofSeconds(5), null));
+                    }
+                    return;
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (!at.requestId().equals(r.key())) {
                         continue;

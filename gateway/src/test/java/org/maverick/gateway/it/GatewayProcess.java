@@ -95,6 +95,24 @@ final class GatewayProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * Sends SIGTERM, as an orchestrator stopping the pod does, and waits up to {@code max} for the process
+     * to exit; returns how long it took, or null when it had not exited by then (it is then killed).
+     */
+    Duration terminate(Duration max) throws InterruptedException {
+        long t0 = System.nanoTime();
+        process.destroy();
+        if (process.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return Duration.ofNanos(System.nanoTime() - t0);
+        }
+        process.destroyForcibly().waitFor();
+        return null;
+    }
+
+    Path log() {
+        return log;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -76,7 +76,7 @@ final class RunningGeneration {
 
     /** Calls the engine; usage in the final event counts the text earlier attempts sent as well. */
     void start(Backend engine, TokenCounter tokens, Listener listener) {
-        subscription = engine.generate(generation).subscribe().with(
+        subscription = publisher.guard(engine.generate(generation)).subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
                         anyToken = true;
