@@ -94,6 +94,25 @@ final class GatewayProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * Stops the process as an orchestrator does (SIGTERM), waiting at most {@code bound} for it to exit.
+     * Returns how long the exit took, or null when it had not exited within the bound (it is then killed).
+     */
+    Duration terminate(Duration bound) throws InterruptedException {
+        long t0 = System.nanoTime();
+        process.destroy(); // SIGTERM on Unix: the JVM runs its shutdown hooks, Quarkus its graceful stop
+        if (process.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return Duration.ofNanos(System.nanoTime() - t0);
+        }
+        process.destroyForcibly().waitFor();
+        return null;
+    }
+
+    /** What the process wrote (stdout and stderr) so far. */
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
