@@ -38,9 +38,8 @@ final class Settings {
             "kafka.security.protocol", "kafka.sasl.mechanism", "kafka.sasl.jaas.config",
             "kafka.ssl.truststore.type", "kafka.ssl.truststore.location", "kafka.ssl.truststore.password");
 
-    /** Quarkus' own settings the deployment sets (quarkus.shutdown.timeout, the OTLP exporter). */
-    static final Set<String> QUARKUS_SETTINGS = Set.of("quarkus.shutdown.timeout",
-            "quarkus.otel.exporter.otlp.endpoint");
+    /** Quarkus' own settings the deployment sets (the OTLP exporter). */
+    static final Set<String> QUARKUS_SETTINGS = Set.of("quarkus.otel.exporter.otlp.endpoint");
 
     private Settings() {
     }

@@ -69,6 +69,7 @@ public class OpenAiRoutes {
     private final GatewayMetrics metrics;
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
+    private final OversizedBody oversized;
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
                  ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue,
@@ -84,11 +85,15 @@ public class OpenAiRoutes {
         this.resumeReader = resumeReader;
         this.queued = queued;
         this.queue = queue;
+        this.oversized = new OversizedBody(config.limits(), json);
     }
 
     void routes(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
         Handler<RoutingContext> authenticated = authenticate(ctx -> "-");
+        // Order -3: ahead of Quarkus's own Content-Length check (-2), which answers an empty 413.
+        router.post("/v1/chat/completions").order(-3).handler(oversized::checkDeclaredLength);
+        router.post("/v1/completions").order(-3).handler(oversized::checkDeclaredLength);
         router.post("/v1/chat/completions").handler(body)
                 .handler(authenticate(ctx -> RequestIds.next(RequestIds.CHAT)))
                 .handler(ctx -> handle(ctx, RequestIds.CHAT, (bytes, id) -> validator.chat(json, bytes, id, now())))
@@ -302,11 +307,12 @@ public class OpenAiRoutes {
     }
 
     private void failure(RoutingContext ctx) {
-        GatewayException e;
         if (ctx.statusCode() == 413) {
-            e = new GatewayException.PayloadTooLarge("The request body is larger than the limit of "
-                    + config.limits().maxBodyBytes() + " bytes.");
-        } else if (ctx.failure() != null) {
+            oversized.refuse(ctx); // a chunked body crossed the limit (BodyHandler): answer now, drop the rest
+            return;
+        }
+        GatewayException e;
+        if (ctx.failure() != null) {
             e = ErrorRenderer.classify(ctx.failure());
         } else {
             e = new GatewayException.NotFound(ctx.statusCode() == 405 ? 405 : 404, "Request failed with status "

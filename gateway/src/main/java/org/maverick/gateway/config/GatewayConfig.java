@@ -224,6 +224,18 @@ public interface GatewayConfig {
         /** Bodies larger than this are parsed and tokenized on a worker thread instead of the event loop. */
         @WithDefault("32768")
         int inlineParseBytes();
+
+        /**
+         * After a 413, how many more bytes of the refused body are read and dropped before the connection
+         * is closed: a client that writes its whole body before reading (many SDKs) then gets the 413
+         * instead of a reset. Bounds the bandwidth one refused request can take.
+         */
+        @WithDefault("67108864")
+        long discardBytes();
+
+        /** After a 413, how long the rest of the refused body is read and dropped at most before the connection is closed. */
+        @WithDefault("10s")
+        Duration discardTime();
     }
 
     interface Sse {

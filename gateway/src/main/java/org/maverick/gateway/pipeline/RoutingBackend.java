@@ -3,6 +3,7 @@ package org.maverick.gateway.pipeline;
 import org.maverick.gateway.backend.Backend;
 
 import io.opentelemetry.context.Scope;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -127,9 +128,27 @@ public class RoutingBackend implements Backend {
     /**
      * Graceful shutdown: new generations are refused (another instance answers them), running ones get
      * the grace period to finish, then end with a final error event. Queued requests not yet started
-     * stay in Kafka, where the other instances' workers take them. Runs before the HTTP server stops.
+     * stay in Kafka, where the other instances' workers take them.
+     *
+     * <p>This must run while the HTTP server still serves: by the time {@link ShutdownEvent} is fired,
+     * Quarkus is already closing the server (its close task runs first) and with it every SSE connection
+     * and WebSocket; a stream in flight was cut at once. So it runs in Quarkus's
+     * pre-shutdown phase, where ArC fires {@link ShutdownDelayInitiatedEvent}
+     * ({@code quarkus.shutdown.delay-enabled=true} in application.properties; no delay is configured, so
+     * nothing sleeps). {@code quarkus.shutdown.timeout} stays unset: the wait it adds counts HTTP
+     * requests, and a WebSocket's upgrade request never ends in its eyes.
      */
+    void drain(@Observes @Priority(1) ShutdownDelayInitiatedEvent event) {
+        drainAndEnd();
+    }
+
+    /** Normally nothing is left by now; this covers a stop without the pre-shutdown phase. */
     void shutdown(@Observes @Priority(1) ShutdownEvent event) {
+        drainAndEnd();
+        watchdog.shutdownNow();
+    }
+
+    private synchronized void drainAndEnd() {
         draining = true;
         long deadline = System.nanoTime() + limits.shutdownGrace().toNanos();
         if (!active.isEmpty()) {
@@ -148,6 +167,5 @@ public class RoutingBackend implements Backend {
             g.abort(new GatewayException.BackendUnavailable("This gateway instance is shutting down; the generation "
                     + "was ended. Retry: another instance will answer.", Duration.ofSeconds(1), null));
         }
-        watchdog.shutdownNow();
     }
 }

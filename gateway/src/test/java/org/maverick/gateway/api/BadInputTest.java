@@ -106,7 +106,7 @@ class BadInputTest {
             "role a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":1,\"content\":\"hi\"}]} | 400 | messages[0].role | invalid_type",
             "content null | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":null}]} | 400 | messages[0].content | missing_required_parameter",
             "name a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"name\":7}]} | 400 | messages[0].name | invalid_type",
-            "text part a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":7}]}]} | 400 | messages[0].content[0].text | invalid_value",
+            "text part a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":7}]}]} | 400 | messages[0].content[0].text | invalid_type",
             "max_tokens 1e30 | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1e30} | 400 | max_tokens | invalid_type",
             "max_tokens a fraction | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1.5} | 400 | max_tokens | invalid_type",
             "max_tokens a string | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":\"100\"} | 400 | max_tokens | invalid_type",
@@ -134,7 +134,7 @@ class BadInputTest {
             "parallel_tool_calls a string | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"parallel_tool_calls\":\"yes\"} | 400 | parallel_tool_calls | invalid_type",
             "modalities a string | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"modalities\":\"text\"} | 400 | modalities | invalid_type",
             "modality a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"modalities\":[1]} | 400 | modalities[0] | invalid_type",
-            "stop a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":5} | 400 | stop | invalid_value",
+            "stop a number | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":5} | 400 | stop | invalid_type",
             "lone surrogate in content | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"a\\ud800b\"}]} | 400 | messages[0].content | invalid_value",
             "lone surrogate in stop | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stop\":\"\\udc00\"} | 400 | stop | invalid_value",
             "number of 2000 digits | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"seed\":99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999} | 400 |  | invalid_json",
@@ -154,7 +154,7 @@ class BadInputTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "model a number | {\"model\":42,\"prompt\":\"a\"} | 400 | model | invalid_type",
-            "prompt a number | {\"model\":\"llama-4-maverick\",\"prompt\":42} | 400 | prompt | invalid_value",
+            "prompt a number | {\"model\":\"llama-4-maverick\",\"prompt\":42} | 400 | prompt | invalid_type",
             "prompt empty | {\"model\":\"llama-4-maverick\",\"prompt\":\"\"} | 400 | prompt | invalid_value",
             "max_tokens a string | {\"model\":\"llama-4-maverick\",\"prompt\":\"a\",\"max_tokens\":\"1\"} | 400 | max_tokens | invalid_type",
             "max_tokens 1e30 | {\"model\":\"llama-4-maverick\",\"prompt\":\"a\",\"max_tokens\":1e30} | 400 | max_tokens | invalid_type",
@@ -263,7 +263,7 @@ class BadInputTest {
                     "w1", new String[] {"{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                             + "\"max_tokens\":1e30}", "max_tokens", "invalid_type"},
                     "w2", new String[] {"{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":7}]}",
-                            "messages[0].content", "invalid_value"},
+                            "messages[0].content", "invalid_type"},
                     "w3", new String[] {"{" + MODEL + ",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}",
                             "messages[0].content", "invalid_value"},
                     "w4", new String[] {"{" + MODEL + ",\"seed\":1180591620717411303424,\"messages\":[{\"role\":"

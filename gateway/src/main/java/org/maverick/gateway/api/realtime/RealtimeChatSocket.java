@@ -54,6 +54,11 @@ public class RealtimeChatSocket {
         this.config = config;
     }
 
+    /** The session of a socket this endpoint opened, or null (another endpoint's, or not opened yet). */
+    static RealtimeSession session(WebSocketConnection connection) {
+        return connection.userData().get(SESSION);
+    }
+
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {

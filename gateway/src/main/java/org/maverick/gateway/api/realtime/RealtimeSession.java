@@ -52,6 +52,8 @@ final class RealtimeSession implements Outbox.Listener {
     private static final int MAX_ID_LENGTH = 64;
     /** WebSocket's "policy violation": the client broke the contract by not reading. */
     private static final int CLOSE_NOT_READING = 1008;
+    /** RFC 6455: "an endpoint is going away, such as a server going down". */
+    private static final int CLOSE_GOING_AWAY = 1001;
 
     private final WebSocketConnection connection;
     private final Context context;
@@ -162,6 +164,19 @@ final class RealtimeSession implements Outbox.Listener {
         } catch (GatewayException e) {
             refuse(null, e);
         }
+    }
+
+    /**
+     * The gateway is stopping (its generations have drained): close with 1001 "going away". Run on the
+     * socket's event loop, so the close frame goes after the events already handed over to it: a
+     * generation's final {@code done} reaches the event loop after the pipeline already counts it as
+     * finished, and would otherwise be overtaken by the close.
+     */
+    java.util.concurrent.CompletionStage<Void> goAway() {
+        java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> connection.close(new CloseReason(CLOSE_GOING_AWAY, "server shutting down"))
+                .subscribe().with(closed::complete, closed::completeExceptionally));
+        return closed;
     }
 
     /** The socket closed (either side): cancel every generation still running. */
