@@ -121,6 +121,9 @@ public final class ToolRequests {
                 throw new InvalidRequest(at + ".function.strict", at + ".function.strict must be a boolean",
                         "invalid_type");
             }
+            if (strict != null && strict.asBoolean()) {
+                StrictArguments.check(schema, at + ".function.parameters");
+            }
             String rendered = JsonText.compact(function);
             chars += rendered.length();
             if (chars > maxDefinitionChars) {
