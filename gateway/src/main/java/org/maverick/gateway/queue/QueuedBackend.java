@@ -153,12 +153,20 @@ public class QueuedBackend implements Backend {
                     emitter.emit(new GenerationEvent.Token(event.text(), offset));
                 }
             }
+            case Messages.Event.TOOL_CALL -> {
+                if (event.toolCall() != null && !finished.get()) {
+                    emitter.emit(toolCall(event.toolCall(), offset));
+                }
+            }
             case Messages.Event.FINAL -> {
                 if (finished.compareAndSet(false, true)) {
                     if (event.text() != null && !event.text().isEmpty()) {
                         emitter.emit(new GenerationEvent.Token(event.text(), offset));
                     }
-                    FinishReason reason = "length".equals(event.finishReason()) ? FinishReason.LENGTH : FinishReason.STOP;
+                    if (event.toolCalls() != null) {
+                        event.toolCalls().forEach(c -> emitter.emit(toolCall(c, offset)));
+                    }
+                    FinishReason reason = FinishReason.fromWire(event.finishReason());
                     var u = event.usage();
                     Usage usage = u == null ? new Usage(0, 0, false)
                             : new Usage(u.promptTokens(), u.completionTokens(), true);
@@ -172,6 +180,10 @@ public class QueuedBackend implements Backend {
                 }
             }
         }
+    }
+
+    private static GenerationEvent.ToolCall toolCall(Messages.ToolCallBody c, long offset) {
+        return new GenerationEvent.ToolCall(c.index(), c.id(), c.function().name(), c.function().arguments(), offset);
     }
 
     static GatewayException failure(Messages.Event event) {
@@ -231,6 +243,9 @@ public class QueuedBackend implements Backend {
             g.stop().forEach(stops::add);
         }
         request.put("stream", true);
+        if (g.tools().enabled()) {
+            request.set("tool_use", json.valueToTree(Messages.ToolUseBody.of(g.tools())));
+        }
         ObjectNode message = json.createObjectNode();
         message.put("version", Messages.VERSION);
         message.put("request_id", g.requestId());

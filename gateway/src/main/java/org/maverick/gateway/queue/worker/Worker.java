@@ -6,6 +6,7 @@ import org.maverick.gateway.queue.KafkaQueue;
 import org.maverick.gateway.queue.Messages;
 import org.maverick.gateway.queue.StatusTable;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -39,6 +40,7 @@ import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
+import org.maverick.gateway.generation.ToolUse;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.gateway.telemetry.Telemetry;
@@ -385,6 +387,24 @@ public class Worker {
             return true;
         }
         int promptTokens = generation.promptTokens();
+        if (attempt > 1 && previous.toolCalls() > 0) {
+            // Calls already went out whole. Continuing would make the model write its call list again from a prompt
+            // that lacks it; the answer ends here instead: every call sent once, none half.
+            int emittedTokens = previous.text().isEmpty() ? 0 : tokens.countText(previous.text());
+            EventPublisher p = publisher(id, replyTopic, attempt, previous.nextSeq(), stream);
+            p.finish("tool_calls", new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
+            writeStatus(id, Messages.Status.FINISHED, attempt, replyTopic);
+            done(record);
+            return true;
+        }
+        if (attempt > 1 && generation.tools().enabled() && !generation.tools().prefill().isEmpty()
+                && previous.text().startsWith(generation.tools().prefill())) {
+            // The prefill (the start of a call the prompt ends with) was relayed as text: it is in the prompt
+            // already, so the continuation starts after it, and the new attempt's parser does not read it again.
+            ToolUse t = generation.tools();
+            generation = generation.withTools(new ToolUse(t.callable(), "", t.parallel(), t.strictSchemas()));
+            previous = new Continuation(previous.text().substring(t.prefill().length()), previous.nextSeq(), false, 0);
+        }
         if (attempt > 1) {
             int emittedTokens = previous.text().isEmpty() ? 0 : tokens.countText(previous.text());
             int left = generation.sampling().maxTokens() - emittedTokens;
@@ -452,6 +472,11 @@ public class Worker {
                 g = validator.chat(json, request.request(), request.requestId(), created);
             } else if ("completion".equals(request.kind())) {
                 g = validator.completion(json, request.request(), request.requestId(), created);
+                // the edge's queued form of a chat request with tools: how to read the output for calls
+                JsonNode toolUse = request.request() == null ? null : request.request().get("tool_use");
+                if (toolUse != null && toolUse.isObject()) {
+                    g = g.withTools(json.treeToValue(toolUse, Messages.ToolUseBody.class).toToolUse());
+                }
             } else {
                 throw new GatewayException.InvalidRequest("kind", "kind must be 'chat' or 'completion', got '"
                         + request.kind() + "'");
@@ -465,7 +490,7 @@ public class Worker {
         String caller = header(record, Messages.CALLER).orElse(RequestValidator.ANONYMOUS);
         return new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(), g.exactTokens(),
                 g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
-                Generation.Dispatch.DIRECT, caller);
+                Generation.Dispatch.DIRECT, caller, g.tools());
     }
 
     /** One generation this worker runs. Callbacks come on gRPC threads; bookkeeping goes to the poll thread. */
@@ -509,6 +534,9 @@ public class Worker {
                         if (event instanceof GenerationEvent.Token t) {
                             anyToken = true;
                             publisher.token(t.text());
+                        } else if (event instanceof GenerationEvent.ToolCall c) {
+                            anyToken = true;
+                            publisher.toolCall(c);
                         } else if (event instanceof GenerationEvent.Finished f) {
                             int completion = f.usage().completionTokens() + previous.tokens(tokens);
                             completionTokens = f.usage().completionTokens();
