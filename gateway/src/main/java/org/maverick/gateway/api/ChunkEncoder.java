@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.generation.FinishReason;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.Usage;
 
 /**
@@ -57,6 +58,19 @@ final class ChunkEncoder {
         char[] escaped = JsonStringEncoder.getInstance().quoteAsString(text);
         return new StringBuilder(tokenHead.length() + escaped.length + tokenTail.length())
                 .append(tokenHead).append(escaped).append(tokenTail).toString();
+    }
+
+    /**
+     * A tool call as OpenAI streams one: a first delta with its index, id, type and name (arguments empty), then
+     * one with its arguments, which the SDKs append to the call at that index. Both go out together: a call is
+     * only ever sent complete.
+     */
+    String toolCall(GenerationEvent.ToolCall call) {
+        String open = head + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + call.index();
+        String close = "}]},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+        return open + ",\"id\":" + quote(call.id()) + ",\"type\":\"function\",\"function\":{\"name\":"
+                + quote(call.name()) + ",\"arguments\":\"\"}" + close
+                + open + ",\"function\":{\"arguments\":" + quote(call.arguments()) + "}" + close;
     }
 
     String finish(FinishReason reason) {

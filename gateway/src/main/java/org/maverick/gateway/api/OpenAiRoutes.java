@@ -168,13 +168,16 @@ public class OpenAiRoutes {
     private void collect(Generation g, HttpServerResponse response, Context context, Multi<GenerationEvent> events,
                          Runnable clientGone) {
         StringBuilder text = new StringBuilder();
+        List<ChatCompletion.ToolCall> calls = new java.util.ArrayList<>();
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
                         text.append(t.text());
+                    } else if (event instanceof GenerationEvent.ToolCall c) {
+                        calls.add(new ChatCompletion.ToolCall(c.id(), c.name(), c.arguments()));
                     } else if (event instanceof GenerationEvent.Finished f) {
                         String answer = text.toString();
-                        context.runOnContext(v -> respond(response, g, answer, f));
+                        context.runOnContext(v -> respond(response, g, answer, calls, f));
                     }
                 },
                 failure -> context.runOnContext(v -> reject(response, g.requestId(), ErrorRenderer.classify(failure))));
@@ -186,7 +189,8 @@ public class OpenAiRoutes {
         });
     }
 
-    private void respond(HttpServerResponse response, Generation g, String answer, GenerationEvent.Finished f) {
+    private void respond(HttpServerResponse response, Generation g, String answer, List<ChatCompletion.ToolCall> calls,
+                         GenerationEvent.Finished f) {
         if (response.ended() || response.closed()) {
             return;
         }
@@ -194,7 +198,8 @@ public class OpenAiRoutes {
         UsageDto usage = UsageDto.of(f.usage());
         if (g.kind() == Generation.Kind.CHAT) {
             body = new ChatCompletion(g.requestId(), "chat.completion", g.createdEpochSeconds(), g.modelId(),
-                    List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", answer), null,
+                    List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant",
+                            calls.isEmpty() || !answer.isEmpty() ? answer : null, calls), null,
                             f.reason().wire())), usage);
         } else {
             body = new Completion(g.requestId(), "text_completion", g.createdEpochSeconds(), g.modelId(),

@@ -192,6 +192,11 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
             writeId(token.eventId());
             response.write(chunks.token(token.text()));
             requestMore();
+        } else if (event instanceof GenerationEvent.ToolCall call) {
+            begin();
+            writeId(call.eventId());
+            response.write(chunks.toolCall(call));
+            requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
             begin();
             writeId(finished.eventId());

@@ -23,6 +23,8 @@ public interface GatewayConfig {
 
     Prompt prompt();
 
+    Tools tools();
+
     Tokenizer tokenizer();
 
     Limits limits();
@@ -202,6 +204,31 @@ public interface GatewayConfig {
         /** Most stop strings one request may carry (OpenAI allows 4). */
         @WithDefault("4")
         int maxStopStrings();
+    }
+
+    interface Tools {
+        /**
+         * The tool-call style the prompt asks Llama 4 for: {@code pythonic} ({@code [f(a=1), g(b="x")]}, Meta's
+         * zero-shot format) or {@code json} ({@code {"name": …, "parameters": …}}, the checkpoint's chat template).
+         * Calls in either style are parsed whichever was asked for.
+         */
+        @WithDefault("pythonic")
+        ToolStyle style();
+
+        /** Largest size, in characters of rendered JSON, of all tool definitions of one request together. */
+        @WithDefault("65536")
+        int maxDefinitionChars();
+
+        /**
+         * Longest text one tool call may take in the output; a call still open past it is given up and returned as
+         * text. Bounds what the gateway holds back per stream.
+         */
+        @WithDefault("65536")
+        int maxCallChars();
+    }
+
+    enum ToolStyle {
+        PYTHONIC, JSON
     }
 
     enum SpecialTokenPolicy {

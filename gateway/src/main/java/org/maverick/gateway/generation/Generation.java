@@ -22,6 +22,7 @@ import java.util.OptionalLong;
  * @param dispatch      where it runs: straight on Triton or queued through Kafka
  * @param caller        who asked: the tenant of the request's API key ({@code anonymous} when keys are off),
  *                      for limits and accounting
+ * @param tools         how the output is read for tool calls ({@link ToolUse#NONE}: plain text)
  */
 public record Generation(
         String requestId,
@@ -36,7 +37,22 @@ public record Generation(
         boolean includeUsage,
         long createdEpochSeconds,
         Dispatch dispatch,
-        String caller) {
+        String caller,
+        ToolUse tools) {
+
+    /** A generation without tools. */
+    public Generation(String requestId, String modelId, Kind kind, String prompt, int promptTokens, boolean exactTokens,
+                      Sampling sampling, List<String> stop, boolean stream, boolean includeUsage,
+                      long createdEpochSeconds, Dispatch dispatch, String caller) {
+        this(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream, includeUsage,
+                createdEpochSeconds, dispatch, caller, ToolUse.NONE);
+    }
+
+    /** The same generation, its output read for tool calls as {@code newTools} says. */
+    public Generation withTools(ToolUse newTools) {
+        return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
+                includeUsage, createdEpochSeconds, dispatch, caller, newTools);
+    }
 
     public enum Kind {
         CHAT, COMPLETION
@@ -53,13 +69,13 @@ public record Generation(
     /** The same generation, run the other way. */
     public Generation withDispatch(Dispatch newDispatch) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, newDispatch, caller);
+                includeUsage, createdEpochSeconds, newDispatch, caller, tools);
     }
 
     /** The same generation on behalf of a tenant (the API key's name). */
     public Generation withCaller(String newCaller) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, newCaller);
+                includeUsage, createdEpochSeconds, dispatch, newCaller, tools);
     }
 
     /** The same generation with another prompt and limits (a worker continuing an interrupted answer). */
@@ -67,7 +83,7 @@ public record Generation(
         Sampling s = new Sampling(maxTokens, sampling.temperature, sampling.topP, sampling.presencePenalty,
                 sampling.frequencyPenalty, sampling.seed);
         return new Generation(requestId, modelId, kind, newPrompt, newPromptTokens, exactTokens, s, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, caller);
+                includeUsage, createdEpochSeconds, dispatch, caller, tools);
     }
 
     /**
@@ -93,6 +109,7 @@ public record Generation(
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(tools, "tools");
         stop = List.copyOf(stop);
     }
 }

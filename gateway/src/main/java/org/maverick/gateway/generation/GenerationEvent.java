@@ -2,7 +2,7 @@ package org.maverick.gateway.generation;
 
 /**
  * What a backend streams for one generation: in queued mode first one {@link Queued}, then zero or
- * more {@link Token}s, then exactly one {@link Finished}. Failures travel as the stream's failure
+ * more {@link Token}s and {@link ToolCall}s, then exactly one {@link Finished}. Failures travel as the stream's failure
  * ({@link GatewayException}), never as an event.
  *
  * <p>{@code eventId} is the position of the event in its durable log (the Kafka offset of the event
@@ -19,6 +19,17 @@ public sealed interface GenerationEvent {
     record Token(String text, long eventId) implements GenerationEvent {
         public Token(String text) {
             this(text, NO_ID);
+        }
+    }
+
+    /**
+     * One complete tool call, parsed from the model's output: sent only once it parsed completely,
+     * never in parts. {@code index} counts the generation's calls from 0; {@code id} is unique
+     * ({@code call_…}); {@code arguments} is a JSON object as text.
+     */
+    record ToolCall(int index, String id, String name, String arguments, long eventId) implements GenerationEvent {
+        public ToolCall(int index, String id, String name, String arguments) {
+            this(index, id, name, arguments, NO_ID);
         }
     }
 

@@ -25,11 +25,12 @@ import java.util.Optional;
  * @param text     the completion text already sent, in order
  * @param nextSeq  the sequence number the next event takes
  * @param finished whether a terminal event was already written (then nothing is to be run)
+ * @param toolCalls tool calls already sent (each complete: a call is only ever written whole)
  */
-public record Continuation(String text, long nextSeq, boolean finished) {
+public record Continuation(String text, long nextSeq, boolean finished, int toolCalls) {
 
     private static final Logger LOG = Logger.getLogger(Continuation.class);
-    public static final Continuation NONE = new Continuation("", 0, false);
+    public static final Continuation NONE = new Continuation("", 0, false, 0);
 
     public int tokens(TokenCounter counter) {
         return text.isEmpty() ? 0 : counter.countText(text);
@@ -54,6 +55,7 @@ public record Continuation(String text, long nextSeq, boolean finished) {
             StringBuilder text = new StringBuilder();
             long nextSeq = 0;
             boolean finished = false;
+            int toolCalls = 0;
             long deadline = System.currentTimeMillis() + 10_000;
             while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -64,12 +66,14 @@ public record Continuation(String text, long nextSeq, boolean finished) {
                     nextSeq = Math.max(nextSeq, e.seq() + 1);
                     if (Messages.Event.TOKEN.equals(e.type()) && e.text() != null) {
                         text.append(e.text());
+                    } else if (Messages.Event.TOOL_CALL.equals(e.type())) {
+                        toolCalls++;
                     } else if (e.terminal()) {
                         finished = true;
                     }
                 }
             }
-            return new Continuation(text.toString(), nextSeq, finished);
+            return new Continuation(text.toString(), nextSeq, finished, toolCalls);
         } catch (Exception e) {
             LOG.warnf("request %s: could not read what was already sent (%s); continuing from scratch", requestId,
                     KafkaQueue.rootMessage(e));

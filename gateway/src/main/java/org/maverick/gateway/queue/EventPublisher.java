@@ -44,6 +44,7 @@ public final class EventPublisher {
     private final boolean streamTokens;
     private final StringBuilder pending = new StringBuilder();
     private final StringBuilder whole = new StringBuilder();
+    private final java.util.List<Messages.ToolCallBody> calls = new java.util.ArrayList<>();
     private long seq;
     private boolean firstSent;
     private boolean closed;
@@ -88,6 +89,26 @@ public final class EventPublisher {
         }
     }
 
+    /**
+     * A complete tool call: its own event at once (text gathered before it goes first, keeping the order), or for a
+     * non-streamed request a part of the final event.
+     */
+    public synchronized void toolCall(org.maverick.gateway.generation.GenerationEvent.ToolCall call) {
+        if (closed) {
+            return;
+        }
+        Messages.ToolCallBody body = new Messages.ToolCallBody(call.index(), call.id(), "function",
+                new Messages.FunctionBody(call.name(), call.arguments()));
+        if (!streamTokens) {
+            calls.add(body);
+            return;
+        }
+        flushNow();
+        firstSent = true;
+        send(new Messages.Event(Messages.VERSION, requestId, seq++, attempt, Messages.Event.TOOL_CALL, null, null, null,
+                null, System.currentTimeMillis(), body, null));
+    }
+
     private synchronized void flushFromTick() {
         ticking = false;
         if (!closed) {
@@ -112,7 +133,14 @@ public final class EventPublisher {
             // A token event is missing: the answer is not whole, so it must not end as a success.
             send(event(Messages.Event.ERROR, null, null, null, lostError(l)));
         } else {
-            send(event(Messages.Event.FINAL, streamTokens ? null : whole.toString(), finishReason, usage, null));
+            Messages.Event last = event(Messages.Event.FINAL, streamTokens ? null : whole.toString(), finishReason,
+                    usage, null);
+            if (!calls.isEmpty()) {
+                last = new Messages.Event(last.version(), last.requestId(), last.seq(), last.attempt(), last.type(),
+                        last.text(), last.finishReason(), last.usage(), null, last.at(), null,
+                        java.util.List.copyOf(calls));
+            }
+            send(last);
         }
         close();
     }

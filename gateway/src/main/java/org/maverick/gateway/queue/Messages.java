@@ -49,16 +49,53 @@ public final class Messages {
             @JsonProperty("finish_reason") String finishReason,
             UsageDto usage,
             ErrorBody error,
-            long at) {
+            long at,
+            @JsonProperty("tool_call") ToolCallBody toolCall,
+            @JsonProperty("tool_calls") java.util.List<ToolCallBody> toolCalls) {
+
+        /** An event without tool calls. */
+        public Event(int version, String requestId, long seq, int attempt, String type, String text, String finishReason,
+                     UsageDto usage, ErrorBody error, long at) {
+            this(version, requestId, seq, attempt, type, text, finishReason, usage, error, at, null, null);
+        }
 
         public static final String TOKEN = "token";
+        /** One complete tool call ({@code tool_call}); a non-streamed request gets its calls in {@code final}'s {@code tool_calls}. */
+        public static final String TOOL_CALL = "tool_call";
         public static final String FINAL = "final";
         public static final String ERROR = "error";
         public static final String EXPIRED = "expired";
         public static final String CANCELLED = "cancelled";
 
         public boolean terminal() {
-            return !TOKEN.equals(type);
+            return !TOKEN.equals(type) && !TOOL_CALL.equals(type);
+        }
+    }
+
+    /** One tool call, as OpenAI's {@code tool_calls} items plus the call's index in the answer. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ToolCallBody(int index, String id, String type, FunctionBody function) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FunctionBody(String name, String arguments) {
+    }
+
+    /**
+     * How a queued request's output is read for tool calls ({@link org.maverick.gateway.generation.ToolUse}): the
+     * edge renders the prompt with the tools and queues it as a completion carrying this as {@code tool_use}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ToolUseBody(java.util.Map<String, String> callable, String prefill, boolean parallel,
+                              @JsonProperty("strict_schemas") java.util.Map<String, String> strictSchemas) {
+
+        public static ToolUseBody of(org.maverick.gateway.generation.ToolUse use) {
+            return new ToolUseBody(use.callable(), use.prefill(), use.parallel(), use.strictSchemas());
+        }
+
+        public org.maverick.gateway.generation.ToolUse toToolUse() {
+            return new org.maverick.gateway.generation.ToolUse(callable == null ? java.util.Map.of() : callable,
+                    prefill == null ? "" : prefill, parallel, strictSchemas == null ? java.util.Map.of() : strictSchemas);
         }
     }
 

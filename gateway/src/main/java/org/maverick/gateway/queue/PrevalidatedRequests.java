@@ -5,9 +5,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.ToolUse;
 
 import java.util.Base64;
 import java.util.List;
@@ -36,10 +38,13 @@ public class PrevalidatedRequests {
 
     private final Signer signer;
     private final ObjectMapper json;
+    /** Writes what is signed: map entries by key, so that neither side's map order changes the bytes. */
+    private final ObjectMapper canonical;
 
     public PrevalidatedRequests(Signer signer, ObjectMapper json) {
         this.signer = signer;
         this.json = json;
+        this.canonical = json.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     }
 
     /**
@@ -64,7 +69,8 @@ public class PrevalidatedRequests {
             @JsonProperty("frequency_penalty") double frequencyPenalty,
             Long seed,
             List<String> stop,
-            String caller) {
+            String caller,
+            @JsonProperty("tool_use") Messages.ToolUseBody toolUse) {
 
         public static final int VERSION = 1;
 
@@ -73,7 +79,7 @@ public class PrevalidatedRequests {
             return new Form(VERSION, g.modelId(), g.kind() == Generation.Kind.CHAT ? "chat" : "completion",
                     g.prompt(), g.promptTokens(), g.exactTokens(), s.maxTokens(), s.temperature(), s.topP(),
                     s.presencePenalty(), s.frequencyPenalty(), s.seed().isPresent() ? s.seed().getAsLong() : null,
-                    g.stop(), g.caller());
+                    g.stop(), g.caller(), g.tools().enabled() ? Messages.ToolUseBody.of(g.tools()) : null);
         }
 
         /** The generation a worker runs: streamed as events, straight on Triton. */
@@ -83,7 +89,7 @@ public class PrevalidatedRequests {
             return new Generation(requestId, model, "chat".equals(api) ? Generation.Kind.CHAT
                     : Generation.Kind.COMPLETION, prompt, promptTokens, exactTokens, sampling,
                     stop == null ? List.of() : stop, true, false, createdEpochSeconds, Generation.Dispatch.DIRECT,
-                    caller);
+                    caller, toolUse == null ? ToolUse.NONE : toolUse.toToolUse());
         }
     }
 
@@ -156,6 +162,9 @@ public class PrevalidatedRequests {
             form.stop().forEach(stops::add);
         }
         r.put("stream", true);
+        if (form.toolUse() != null) {
+            r.set("tool_use", json.valueToTree(form.toolUse()));
+        }
         return r;
     }
 
@@ -172,7 +181,7 @@ public class PrevalidatedRequests {
 
     private byte[] signedBytes(String requestId, long createdAt, Long deadlineAt, Form form) {
         try {
-            return json.writeValueAsBytes(new Signed(requestId, createdAt, deadlineAt, form));
+            return canonical.writeValueAsBytes(new Signed(requestId, createdAt, deadlineAt, form));
         } catch (Exception e) {
             throw new IllegalStateException("cannot write a queued request's signed part", e);
         }

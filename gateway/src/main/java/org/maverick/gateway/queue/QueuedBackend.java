@@ -173,12 +173,20 @@ public class QueuedBackend implements Backend {
                     emitter.emit(new GenerationEvent.Token(event.text(), offset));
                 }
             }
+            case Messages.Event.TOOL_CALL -> {
+                if (event.toolCall() != null && !finished.get()) {
+                    emitter.emit(toolCall(event.toolCall(), offset));
+                }
+            }
             case Messages.Event.FINAL -> {
                 if (finished.compareAndSet(false, true)) {
                     if (event.text() != null && !event.text().isEmpty()) {
                         emitter.emit(new GenerationEvent.Token(event.text(), offset));
                     }
-                    FinishReason reason = "length".equals(event.finishReason()) ? FinishReason.LENGTH : FinishReason.STOP;
+                    if (event.toolCalls() != null) {
+                        event.toolCalls().forEach(c -> emitter.emit(toolCall(c, offset)));
+                    }
+                    FinishReason reason = FinishReason.fromWire(event.finishReason());
                     var u = event.usage();
                     Usage usage = u == null ? new Usage(0, 0, false)
                             : new Usage(u.promptTokens(), u.completionTokens(), true);
@@ -192,6 +200,10 @@ public class QueuedBackend implements Backend {
                 }
             }
         }
+    }
+
+    private static GenerationEvent.ToolCall toolCall(Messages.ToolCallBody c, long offset) {
+        return new GenerationEvent.ToolCall(c.index(), c.id(), c.function().name(), c.function().arguments(), offset);
     }
 
     static GatewayException failure(Messages.Event event) {

@@ -16,6 +16,10 @@ import org.maverick.gateway.prompt.Role;
 import org.maverick.gateway.prompt.Segment;
 import org.maverick.gateway.prompt.SpecialTokens;
 import org.maverick.gateway.prompt.TokenCounter;
+import org.maverick.gateway.tools.ToolHistory;
+import org.maverick.gateway.tools.ToolPrompt;
+import org.maverick.gateway.tools.ToolRequests;
+import org.maverick.gateway.tools.ToolSet;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +40,8 @@ public class RequestValidator {
     private final TokenCounter tokens;
     private final SpecialTokens specials = SpecialTokens.llama4();
     private final Generation.Dispatch dispatch;
+    private final ToolRequests toolRequests;
+    private final ToolPrompt toolPrompt;
 
     /**
      * The caller a generation has until the edge sets the authenticated tenant ({@link Generation#withCaller});
@@ -48,6 +54,8 @@ public class RequestValidator {
         this.promptConfig = config.prompt();
         this.template = template;
         this.tokens = tokens;
+        this.toolRequests = new ToolRequests(config.tools().style(), config.tools().maxDefinitionChars());
+        this.toolPrompt = new ToolPrompt(config.tools().style());
         this.dispatch = config.mode() == GatewayConfig.Mode.QUEUED ? Generation.Dispatch.QUEUED
                 : Generation.Dispatch.DIRECT;
     }
@@ -88,19 +96,20 @@ public class RequestValidator {
                 "unsupported_value");
         refuseIf(Boolean.TRUE.equals(r.logprobs()) || r.topLogprobs() != null, "logprobs",
                 "logprobs are not supported by this model backend", "unsupported_parameter");
-        refuseIf(present(r.tools()), "tools", "tool calling is not supported yet", "unsupported_parameter");
-        refuseIf(present(r.toolChoice()) && !"none".equals(r.toolChoice().asText()), "tool_choice",
-                "tool calling is not supported yet", "unsupported_parameter");
-        refuseIf(present(r.functions()) || present(r.functionCall()), "functions",
-                "function calling is not supported", "unsupported_parameter");
+        ToolSet toolSet = toolRequests.read(r.tools(), r.toolChoice(), r.parallelToolCalls(), r.functions(),
+                r.functionCall());
         refuseIf(present(r.audio()), "audio", "audio output is not supported", "unsupported_parameter");
         refuseIf(r.modalities() != null && r.modalities().stream().anyMatch(m -> !"text".equals(m)), "modalities",
                 "only the text modality is supported", "unsupported_value");
         checkLogitBias(r.logitBias());
         checkResponseFormat(r.responseFormat());
 
-        List<ChatTurn> turns = turns(r.messages());
-        List<Segment> segments = template.segments(turns);
+        List<ChatTurn> turns = toolPrompt.place(turns(r.messages(), new ToolHistory(toolPrompt, toolSet)), toolSet);
+        List<Segment> segments = new ArrayList<>(template.segments(turns));
+        String prefill = toolPrompt.prefill(toolSet);
+        if (!prefill.isEmpty()) {
+            segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
+        }
         int promptTokens = tokens.countPrompt(segments);
         String prompt = Segment.join(segments);
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
@@ -110,7 +119,7 @@ public class RequestValidator {
         boolean stream = Boolean.TRUE.equals(r.stream());
         return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens,
                 tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created,
-                dispatch, ANONYMOUS);
+                dispatch, ANONYMOUS).withTools(toolPrompt.use(toolSet));
     }
 
     public Generation completion(CompletionRequest r, String requestId, long created) {
@@ -227,7 +236,7 @@ public class RequestValidator {
         }
     }
 
-    private List<ChatTurn> turns(List<ChatMessage> messages) {
+    private List<ChatTurn> turns(List<ChatMessage> messages, ToolHistory history) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequest("messages", "messages must be a non-empty array", "missing_required_parameter");
         }
@@ -247,8 +256,17 @@ public class RequestValidator {
             }
             Role role = Role.fromWire(m.role()).orElseThrow(() -> new InvalidRequest(at + ".role",
                     at + ".role '" + echo(m.role()) + "' is not one of system, developer, user, assistant, tool"));
-            refuseIf(present(m.toolCalls()), at + ".tool_calls", "tool calls are not supported yet",
-                    "unsupported_parameter");
+            if (role == Role.ASSISTANT && present(m.toolCalls())) {
+                String text = m.content() == null || m.content().isNull() ? ""
+                        : guarded(content(m.content(), at), at + ".content");
+                turns.add(ChatTurn.assistant(history.assistant(text, m.toolCalls(), at)));
+                continue;
+            }
+            refuseIf(present(m.toolCalls()), at + ".tool_calls", "only assistant messages carry tool_calls",
+                    "invalid_value");
+            if ("tool".equals(m.role())) {
+                history.toolResult(m.toolCallId(), at);
+            }
             turns.add(new ChatTurn(role, guarded(content(m.content(), at), at + ".content")));
         }
         return turns;

@@ -58,7 +58,8 @@ public final class GenerationTrace {
     }
 
     public void onEvent(GenerationEvent event) {
-        if (event instanceof GenerationEvent.Token) {
+        // a tool call is output too: an answer that is only calls still has a first token
+        if (event instanceof GenerationEvent.Token || event instanceof GenerationEvent.ToolCall) {
             if (firstTokenNanos == 0) {
                 firstTokenNanos = System.nanoTime();
                 span.addEvent("gen_ai.first_token");

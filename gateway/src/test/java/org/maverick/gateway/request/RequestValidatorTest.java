@@ -107,6 +107,8 @@ class RequestValidatorTest {
     void rolesMapToLlamaRoles() throws Exception {
         Generation g = validator(Map.of()).chat(chat("{\"model\":\"llama-4-maverick\",\"messages\":["
                 + "{\"role\":\"developer\",\"content\":\"D\"},{\"role\":\"user\",\"content\":\"U\"},"
+                + "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+                + "{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
                 + "{\"role\":\"tool\",\"content\":\"T\",\"tool_call_id\":\"c1\"}]}"), "id", 0);
         assertTrue(g.prompt().startsWith("<|header_start|>system<|header_end|>\n\nD<|eot|>"), g.prompt());
         assertTrue(g.prompt().contains("<|header_start|>ipython<|header_end|>\n\nT<|eot|>"), g.prompt());

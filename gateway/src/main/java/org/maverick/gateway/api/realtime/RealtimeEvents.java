@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.maverick.gateway.protocol.ChatCompletion;
 import org.maverick.gateway.protocol.ErrorResponse;
 import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.generation.GatewayException;
@@ -42,6 +43,12 @@ final class RealtimeEvents {
         return write(new Done("done", id, requestId, finished.reason().wire(), UsageDto.of(finished.usage())));
     }
 
+    /** {@code {"type":"tool_call","id":…,"tool_call":{"index","id","type","function":{"name","arguments"}}}}: one whole call. */
+    String toolCall(String id, GenerationEvent.ToolCall call) {
+        return write(new ToolCallEvent("tool_call", id, new ToolCallBody(call.index(), call.id(), "function",
+                new ChatCompletion.Function(call.name(), call.arguments()))));
+    }
+
     String cancelled(String id, String requestId) {
         return write(new Cancelled("cancelled", id, requestId));
     }
@@ -61,6 +68,12 @@ final class RealtimeEvents {
 
     record Done(String type, String id, @JsonProperty("request_id") String requestId,
                 @JsonProperty("finish_reason") String finishReason, UsageDto usage) {
+    }
+
+    record ToolCallEvent(String type, String id, @JsonProperty("tool_call") ToolCallBody toolCall) {
+    }
+
+    record ToolCallBody(int index, String id, String type, ChatCompletion.Function function) {
     }
 
     record Cancelled(String type, String id, @JsonProperty("request_id") String requestId) {

@@ -397,8 +397,9 @@ final class RealtimeSession implements Outbox.Listener {
             if (ended) {
                 return;
             }
-            if (event instanceof GenerationEvent.Token token) {
-                outbox.send(RealtimeEvents.chunk(chunkHead, token.text()));
+            if (event instanceof GenerationEvent.Token || event instanceof GenerationEvent.ToolCall) {
+                outbox.send(event instanceof GenerationEvent.Token token ? RealtimeEvents.chunk(chunkHead, token.text())
+                        : events.toolCall(id, (GenerationEvent.ToolCall) event));
                 outbox.whenWritable(() -> {
                     if (!ended) {
                         subscription.request(1);

@@ -32,6 +32,9 @@ import org.maverick.gateway.prompt.StopStrings;
 import org.maverick.gateway.prompt.TextAssembler;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.telemetry.Telemetry;
+import org.maverick.gateway.tools.ToolCallIds;
+import org.maverick.gateway.tools.ToolCallParser;
+import org.maverick.gateway.tools.StrictArguments;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -70,6 +73,10 @@ public class TritonBackend implements Backend {
     private final Telemetry telemetry;
     private final long deadlineMillis;
     private final Counter retries;
+    private final int maxCallChars;
+    private final Counter toolCallsParsed;
+    private final Counter toolCallsUnparsed;
+    private final Counter toolCallsDropped;
 
     TritonBackend(TritonPool pool, TokenCounter tokens, Telemetry telemetry, GatewayConfig config,
                   MeterRegistry registry) {
@@ -81,6 +88,15 @@ public class TritonBackend implements Backend {
                 .description("Generation calls made again on another Triton endpoint after failing before their "
                         + "first token.")
                 .register(registry);
+        this.maxCallChars = config.tools().maxCallChars();
+        String toolCalls = "maverick.gateway.tool_calls";
+        this.toolCallsParsed = Counter.builder(toolCalls).tag("maverick.outcome", "parsed")
+                .description("Tool calls parsed from model output; unparsed: call-like text relayed as text because "
+                        + "it could not be parsed (malformed, unfinished, not matching a strict schema); dropped: "
+                        + "calls past the first with parallel_tool_calls false.")
+                .register(registry);
+        this.toolCallsUnparsed = Counter.builder(toolCalls).tag("maverick.outcome", "unparsed").register(registry);
+        this.toolCallsDropped = Counter.builder(toolCalls).tag("maverick.outcome", "dropped").register(registry);
     }
 
     @Override
@@ -145,7 +161,8 @@ public class TritonBackend implements Backend {
      * emitter may run on any thread, which is why {@code done} is volatile and cancellation goes
      * through the thread-safe {@link ClientCallStreamObserver#cancel}.
      */
-    private final class Call implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
+    private final class Call implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse>,
+            ToolCallParser.Sink {
         private final Generation generation;
         private final TritonEndpoint endpoint;
         private final ModelContract contract;
@@ -154,6 +171,9 @@ public class TritonBackend implements Backend {
         private final MultiEmitter<? super GenerationEvent> emitter;
         private final TextAssembler text;
         private final StringBuilder completion = new StringBuilder();
+        /** Reads tool calls out of the text when the request offered tools; null otherwise (no cost per token). */
+        private final ToolCallParser toolCalls;
+        private int eventsEmitted;
         private volatile ClientCallStreamObserver<ModelInferRequest> call;
         private volatile boolean done;
         private int tokensSeen; // responses that carried text, for error messages
@@ -175,6 +195,9 @@ public class TritonBackend implements Backend {
             this.text = contract.kind() == ModelContract.Kind.LLMAPI
                     ? TextAssembler.cumulative(StopStrings.of(generation.stop()))
                     : TextAssembler.deltaBytes(StopStrings.of(generation.stop()));
+            this.toolCalls = generation.tools().enabled()
+                    ? new ToolCallParser(generation.tools(), maxCallChars, StrictArguments.of(generation.tools()), this)
+                    : null;
         }
 
         void start(int attempt) {
@@ -255,12 +278,14 @@ public class TritonBackend implements Backend {
                 if (stopped) {
                     // A stop string completed: nothing after it may be sent, and the engine need not
                     // go on (the llmapi model usually ends by itself; the ensemble may not).
+                    finishToolCalls();
                     finish(FinishReason.STOP);
                     call.cancel("stop string matched", null);
                     return;
                 }
                 if (TritonResponses.isFinal(r)) {
                     emitToken(text.finish().delta());
+                    finishToolCalls();
                     finish(finishReason());
                     call.onCompleted();
                     return;
@@ -275,17 +300,49 @@ public class TritonBackend implements Backend {
             }
         }
 
+        /** Takes new text; returns whether an event reached the emitter (text may be held by the call parser). */
         private boolean emitToken(String delta) {
             if (delta.isEmpty()) {
                 return false;
             }
+            completion.append(delta);
+            if (toolCalls == null) {
+                text(delta);
+                return true;
+            }
+            int before = eventsEmitted;
+            toolCalls.accept(delta);
+            return eventsEmitted > before;
+        }
+
+        @Override
+        public void text(String delta) {
+            sent();
+            emitter.emit(new GenerationEvent.Token(delta));
+        }
+
+        @Override
+        public void call(String name, String arguments) {
+            sent();
+            emitter.emit(new GenerationEvent.ToolCall(toolCalls.calls() - 1, ToolCallIds.next(), name, arguments));
+        }
+
+        private void sent() {
             tokensSeen++;
+            eventsEmitted++;
             // Set before emitting: from here on a failure is not retried, even if this token is still
             // buffered and the subscriber has not seen it yet.
             tokenSent.set(true);
-            completion.append(delta);
-            emitter.emit(new GenerationEvent.Token(delta));
-            return true;
+        }
+
+        /** The answer is complete: what the call parser still holds is decided, and counted. */
+        private void finishToolCalls() {
+            if (toolCalls != null) {
+                toolCalls.finish();
+                toolCallsParsed.increment(toolCalls.calls());
+                toolCallsUnparsed.increment(toolCalls.unparsed());
+                toolCallsDropped.increment(toolCalls.dropped());
+            }
         }
 
         private FinishReason finishReason() {
@@ -298,6 +355,9 @@ public class TritonBackend implements Backend {
 
         private void finish(FinishReason reason) {
             done = true;
+            if (reason == FinishReason.STOP && toolCalls != null && toolCalls.calls() > 0) {
+                reason = FinishReason.TOOL_CALLS;
+            }
             int completionTokens;
             boolean exact;
             if (engineCompletionTokens.isPresent()) {

@@ -12,6 +12,7 @@ import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.generation.ToolUse;
 import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.queue.Continuation;
@@ -186,6 +187,24 @@ final class Intake {
             return true;
         }
         int promptTokens = generation.promptTokens();
+        if (reply.attempt() > 1 && previous.toolCalls() > 0) {
+            // Calls already went out whole. Continuing would make the model write its call list again from a
+            // prompt that lacks it; the answer ends here instead: every call sent once, none half.
+            int emittedTokens = previous.tokens(tokens);
+            publisher(reply, previous.nextSeq()).finish("tool_calls",
+                    new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
+            statuses.write(id, Messages.Status.FINISHED, reply.attempt(), reply.topic());
+            offsets.done(record);
+            return true;
+        }
+        if (reply.attempt() > 1 && generation.tools().enabled() && !generation.tools().prefill().isEmpty()
+                && previous.text().startsWith(generation.tools().prefill())) {
+            // The prefill (the start of a call the prompt ends with) was relayed as text: it is in the prompt
+            // already, so the continuation starts after it, and the new attempt's parser does not read it again.
+            ToolUse t = generation.tools();
+            generation = generation.withTools(new ToolUse(t.callable(), "", t.parallel(), t.strictSchemas()));
+            previous = new Continuation(previous.text().substring(t.prefill().length()), previous.nextSeq(), false, 0);
+        }
         if (reply.attempt() > 1) {
             int emittedTokens = previous.tokens(tokens);
             int left = generation.sampling().maxTokens() - emittedTokens;

@@ -1,5 +1,6 @@
 package org.maverick.gateway.queue.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.maverick.gateway.generation.GatewayException;
@@ -86,11 +87,13 @@ final class RequestReader {
                 if (trusted.isPresent()) {
                     return new Resolved(trusted.get(), true);
                 }
-                g = validator.completion(json, prevalidated.asPlainCompletion(request), request.requestId(), created);
+                JsonNode plain = prevalidated.asPlainCompletion(request);
+                g = withToolUse(validator.completion(json, plain, request.requestId(), created), plain);
             } else if (CHAT.equals(request.kind())) {
                 g = validator.chat(json, request.request(), request.requestId(), created);
             } else if (COMPLETION.equals(request.kind())) {
                 g = validator.completion(json, request.request(), request.requestId(), created);
+                g = withToolUse(g, request.request());
             } else {
                 throw new GatewayException.InvalidRequest("kind", "kind must be 'chat', 'completion' or '"
                         + PrevalidatedRequests.KIND + "', got '" + request.kind() + "'");
@@ -103,6 +106,18 @@ final class RequestReader {
         }
         return new Resolved(new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(),
                 g.exactTokens(), g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
-                Generation.Dispatch.DIRECT, caller), false);
+                Generation.Dispatch.DIRECT, caller, g.tools()), false);
+    }
+
+    /**
+     * A completion may say how its output is read for tool calls ({@code tool_use}: the names the
+     * prompt offers, a prefill, strict schemas), as a gateway instance's queued chat with tools does.
+     */
+    private Generation withToolUse(Generation g, JsonNode request) throws IOException {
+        JsonNode toolUse = request == null ? null : request.get("tool_use");
+        if (toolUse == null || !toolUse.isObject()) {
+            return g;
+        }
+        return g.withTools(json.treeToValue(toolUse, Messages.ToolUseBody.class).toToolUse());
     }
 }

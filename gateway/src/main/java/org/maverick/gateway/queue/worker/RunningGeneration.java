@@ -81,6 +81,9 @@ final class RunningGeneration {
                     if (event instanceof GenerationEvent.Token t) {
                         anyToken = true;
                         publisher.token(t.text());
+                    } else if (event instanceof GenerationEvent.ToolCall c) {
+                        anyToken = true;
+                        publisher.toolCall(c);
                     } else if (event instanceof GenerationEvent.Finished f) {
                         int completion = f.usage().completionTokens() + previous.tokens(tokens);
                         completionTokens = f.usage().completionTokens();

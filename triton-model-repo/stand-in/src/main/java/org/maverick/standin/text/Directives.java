@@ -1,5 +1,6 @@
 package org.maverick.standin.text;
 
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  * @param ttftMs     fixed, unscaled time to first token
  * @param itlMs      fixed, unscaled time per token
  * @param stamp      each streamed response's new text starts with a {@link Stamp} marker carrying its send time
+ * @param toolCall   when the prompt offers tools: answer with tool calls of this kind (see {@link ToolAnswers})
  */
 public record Directives(
         boolean utf8,
@@ -29,13 +31,14 @@ public record Directives(
         OptionalInt cutAt,
         OptionalDouble ttftMs,
         OptionalDouble itlMs,
-        boolean stamp) {
+        boolean stamp,
+        Optional<String> toolCall) {
 
     /** Matches one directive; group 1 the name, group 2 the optional value. */
     public static final Pattern DIRECTIVE = Pattern.compile("\\[standin:([a-z0-9_]+)(?:=([^\\]]*))?]");
 
     public static final Directives NONE = new Directives(false, false, false, OptionalInt.empty(), OptionalInt.empty(),
-            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty(), false);
+            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty(), false, Optional.empty());
 
     public static Directives parse(String prompt) {
         boolean utf8 = false;
@@ -47,6 +50,7 @@ public record Directives(
         OptionalDouble ttft = OptionalDouble.empty();
         OptionalDouble itl = OptionalDouble.empty();
         boolean stamp = false;
+        Optional<String> toolCall = Optional.empty();
         Matcher m = DIRECTIVE.matcher(prompt);
         while (m.find()) {
             String value = m.group(2);
@@ -60,10 +64,11 @@ public record Directives(
                 case "ttft_ms" -> ttft = doubleValue(value);
                 case "itl_ms" -> itl = doubleValue(value);
                 case "stamp" -> stamp = true;
+                case "tool_call" -> toolCall = Optional.ofNullable(value).map(String::trim);
                 default -> { }
             }
         }
-        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl, stamp);
+        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl, stamp, toolCall);
     }
 
     /** The prompt without its directives (what {@code echo} repeats). */

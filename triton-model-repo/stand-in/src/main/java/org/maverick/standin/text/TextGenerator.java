@@ -52,6 +52,10 @@ public final class TextGenerator {
         if (directives.echo()) {
             return echo(prompt);
         }
+        var tools = ToolAnswers.answer(prompt, directives);
+        if (tools.isPresent()) {
+            return tools.get();
+        }
         SplittableRandom random = new SplittableRandom(hash(prompt) * 31 + seed);
         int length = directives.length().orElse(40 + random.nextInt(121));
         boolean multiByte = directives.utf8() || directives.fffd();

@@ -1,0 +1,249 @@
+package org.maverick.gateway.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.prompt.SpecialTokens;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and checks a chat request's tool fields ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls},
+ * and the legacy {@code functions}/{@code function_call}, which are refused) into a {@link ToolSet}. Every refusal
+ * is an {@link InvalidRequest} naming the field, e.g. {@code tools[3].function.name}. Pure and thread-safe.
+ */
+public final class ToolRequests {
+
+    /** OpenAI's limit on tools per request. */
+    public static final int MAX_TOOLS = 128;
+    /** OpenAI's rule for function names. */
+    public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
+    private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+
+    private final GatewayConfig.ToolStyle style;
+    private final int maxDefinitionChars;
+
+    public ToolRequests(GatewayConfig.ToolStyle style, int maxDefinitionChars) {
+        this.style = style;
+        this.maxDefinitionChars = maxDefinitionChars;
+    }
+
+    public GatewayConfig.ToolStyle style() {
+        return style;
+    }
+
+    public ToolSet read(JsonNode tools, JsonNode toolChoice, Boolean parallel, JsonNode functions,
+                        JsonNode functionCall) {
+        // The legacy pair is refused rather than mapped: its answer shape (message.function_call) differs, and a
+        // client that sends it would not read tool_calls.
+        if (present(functions)) {
+            throw new InvalidRequest("functions", "functions is deprecated and not supported; send the same "
+                    + "definitions as tools ([{\"type\":\"function\",\"function\":{…}}]) and read message.tool_calls",
+                    "unsupported_parameter");
+        }
+        if (present(functionCall)) {
+            throw new InvalidRequest("function_call", "function_call is deprecated and not supported; use tool_choice",
+                    "unsupported_parameter");
+        }
+        List<ToolDefinition> definitions = definitions(tools);
+        ToolChoice choice = choice(toolChoice, definitions);
+        return new ToolSet(definitions, choice, parallel == null || parallel);
+    }
+
+    private List<ToolDefinition> definitions(JsonNode tools) {
+        if (tools == null || tools.isNull()) {
+            return List.of();
+        }
+        if (!tools.isArray()) {
+            throw new InvalidRequest("tools", "tools must be an array of tool objects", "invalid_type");
+        }
+        if (tools.isEmpty()) {
+            throw new InvalidRequest("tools", "tools must not be an empty array; leave it out to offer no tools");
+        }
+        if (tools.size() > MAX_TOOLS) {
+            throw new InvalidRequest("tools", "at most " + MAX_TOOLS + " tools are allowed, got " + tools.size());
+        }
+        List<ToolDefinition> out = new ArrayList<>(tools.size());
+        Set<String> names = new HashSet<>();
+        long chars = 0;
+        for (int i = 0; i < tools.size(); i++) {
+            String at = "tools[" + i + "]";
+            JsonNode tool = tools.get(i);
+            if (!tool.isObject()) {
+                throw new InvalidRequest(at, at + " must be an object", "invalid_type");
+            }
+            JsonNode type = tool.get("type");
+            if (type == null || type.isNull()) {
+                throw new InvalidRequest(at + ".type", at + ".type is required ('function')",
+                        "missing_required_parameter");
+            }
+            if (!type.isTextual()) {
+                throw new InvalidRequest(at + ".type", at + ".type must be a string", "invalid_type");
+            }
+            if (!"function".equals(type.textValue())) {
+                throw new InvalidRequest(at + ".type", at + ".type '" + echo(type.textValue())
+                        + "' is not supported; only 'function' tools are", "unsupported_value");
+            }
+            JsonNode function = tool.get("function");
+            if (function == null || function.isNull()) {
+                throw new InvalidRequest(at + ".function", at + ".function is required", "missing_required_parameter");
+            }
+            if (!function.isObject()) {
+                throw new InvalidRequest(at + ".function", at + ".function must be an object", "invalid_type");
+            }
+            String name = name(function.get("name"), at + ".function.name");
+            if (!names.add(name)) {
+                throw new InvalidRequest(at + ".function.name", "tool names must be unique; '" + name
+                        + "' is offered twice");
+            }
+            Optional<String> description = optionalString(function.get("description"), at + ".function.description");
+            JsonNode parameters = function.get("parameters");
+            ObjectNode schema;
+            if (parameters == null || parameters.isNull()) {
+                schema = JsonNodeFactory.instance.objectNode();
+                schema.put("type", "object");
+                schema.putObject("properties");
+            } else if (parameters.isObject()) {
+                schema = (ObjectNode) parameters;
+            } else {
+                throw new InvalidRequest(at + ".function.parameters", at
+                        + ".function.parameters must be a JSON Schema object", "invalid_type");
+            }
+            JsonNode strict = function.get("strict");
+            if (strict != null && !strict.isNull() && !strict.isBoolean()) {
+                throw new InvalidRequest(at + ".function.strict", at + ".function.strict must be a boolean",
+                        "invalid_type");
+            }
+            if (strict != null && strict.asBoolean()) {
+                StrictArguments.check(schema, at + ".function.parameters");
+            }
+            String rendered = JsonText.compact(function);
+            chars += rendered.length();
+            if (chars > maxDefinitionChars) {
+                throw new InvalidRequest("tools", "the tool definitions are larger than " + maxDefinitionChars
+                        + " characters of JSON together (at " + at + ")");
+            }
+            Optional<String> special = SpecialTokens.llama4().firstIn(rendered);
+            if (special.isPresent()) {
+                throw new InvalidRequest(at + ".function", at + ".function contains the special token '"
+                        + special.get() + "', which is reserved for the chat template", "special_token_in_content");
+            }
+            out.add(new ToolDefinition(name, name, description, schema, strict != null && strict.asBoolean()));
+        }
+        return spell(out);
+    }
+
+    /**
+     * A pythonic call is a Python identifier followed by arguments, so a name with a dash or a leading digit
+     * cannot be written as it is: such a tool is offered under an identifier ({@code -} becomes {@code _}, a
+     * leading digit gets a {@code _} before it, and {@code _2}, {@code _3}… are added while it collides with
+     * another tool's name), and the parser maps that identifier back. JSON calls name the tool in a string,
+     * so there every name is offered as it is.
+     */
+    private List<ToolDefinition> spell(List<ToolDefinition> tools) {
+        if (style != GatewayConfig.ToolStyle.PYTHONIC) {
+            return tools;
+        }
+        Set<String> taken = new HashSet<>();
+        tools.forEach(t -> taken.add(t.name()));
+        List<ToolDefinition> out = new ArrayList<>(tools.size());
+        for (ToolDefinition t : tools) {
+            String spelled = t.name();
+            if (!IDENTIFIER.matcher(spelled).matches()) {
+                String base = identifier(spelled);
+                spelled = base;
+                for (int n = 2; taken.contains(spelled); n++) {
+                    spelled = base + "_" + n;
+                }
+                taken.add(spelled);
+            }
+            out.add(new ToolDefinition(t.name(), spelled, t.description(), t.parameters(), t.strict()));
+        }
+        return out;
+    }
+
+    /** The identifier a pythonic call can write for a valid tool name (see {@link #spell}). */
+    static String identifier(String name) {
+        String s = name.replace('-', '_');
+        return Character.isDigit(s.charAt(0)) ? "_" + s : s;
+    }
+
+    private static ToolChoice choice(JsonNode choice, List<ToolDefinition> tools) {
+        ToolChoice out;
+        if (choice == null || choice.isNull()) {
+            return tools.isEmpty() ? ToolChoice.NONE : ToolChoice.AUTO;
+        }
+        if (choice.isTextual()) {
+            out = switch (choice.textValue()) {
+                case "none" -> ToolChoice.NONE;
+                case "auto" -> ToolChoice.AUTO;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw new InvalidRequest("tool_choice", "tool_choice must be 'none', 'auto', 'required' "
+                        + "or {\"type\":\"function\",\"function\":{\"name\":…}}, got '" + echo(choice.textValue()) + "'");
+            };
+        } else if (choice.isObject()) {
+            JsonNode type = choice.get("type");
+            if (type == null || !type.isTextual() || !"function".equals(type.textValue())) {
+                throw new InvalidRequest("tool_choice.type", "tool_choice.type must be 'function'",
+                        type == null ? "missing_required_parameter" : "invalid_value");
+            }
+            JsonNode function = choice.get("function");
+            if (function == null || !function.isObject()) {
+                throw new InvalidRequest("tool_choice.function", "tool_choice.function must be an object with a name",
+                        function == null ? "missing_required_parameter" : "invalid_type");
+            }
+            String name = name(function.get("name"), "tool_choice.function.name");
+            if (tools.stream().noneMatch(t -> t.name().equals(name))) {
+                throw new InvalidRequest("tool_choice.function.name", "tool_choice names the function '" + name
+                        + "', which is not among the tools offered");
+            }
+            out = ToolChoice.named(name);
+        } else {
+            throw new InvalidRequest("tool_choice", "tool_choice must be a string or an object", "invalid_type");
+        }
+        if (tools.isEmpty() && out.mode() != ToolChoice.Mode.NONE) {
+            throw new InvalidRequest("tool_choice", "tool_choice is only allowed when tools are given");
+        }
+        return out;
+    }
+
+    static String name(JsonNode name, String param) {
+        if (name == null || name.isNull()) {
+            throw new InvalidRequest(param, param + " is required", "missing_required_parameter");
+        }
+        if (!name.isTextual()) {
+            throw new InvalidRequest(param, param + " must be a string", "invalid_type");
+        }
+        if (!NAME.matcher(name.textValue()).matches()) {
+            throw new InvalidRequest(param, param + " '" + echo(name.textValue()) + "' must be 1 to 64 characters "
+                    + "of a-z, A-Z, 0-9, underscore and dash");
+        }
+        return name.textValue();
+    }
+
+    private static Optional<String> optionalString(JsonNode node, String param) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new InvalidRequest(param, param + " must be a string", "invalid_type");
+        }
+        return Optional.of(node.textValue());
+    }
+
+    static String echo(String value) {
+        String v = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        return v.replaceAll("[\\uD800-\\uDFFF]", "?");
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isContainerNode() && node.isEmpty());
+    }
+}
