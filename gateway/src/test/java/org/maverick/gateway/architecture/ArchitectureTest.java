@@ -35,6 +35,7 @@ class ArchitectureTest {
             "queue",          // the queue's client side: publish, reply routing, resume
             "request",        // wire JSON parsed and validated into a Generation
             "backend.triton", // the Triton gRPC client, pool and model contracts
+            "tools",          // tool definitions rendered for Llama 4, tool calls parsed from its output
             "backend",        // the Backend interface every way of generating implements
             "admission",      // API keys, tenant limits, capacity
             "protocol",       // OpenAI wire records
