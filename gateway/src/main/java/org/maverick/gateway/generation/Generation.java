@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  * @param dispatch      where it runs: straight on Triton or queued through Kafka
  * @param caller        who asked: the tenant of the request's API key ({@code anonymous} when keys are off),
  *                      for limits and accounting
+ * @param images        the request's pictures as {@code data:} URIs, checked by the gateway, in the order of
+ *                      the {@code <|image|>} placeholders in {@code prompt}; empty for text-only requests
  */
 public record Generation(
         String requestId,
@@ -36,7 +38,16 @@ public record Generation(
         boolean includeUsage,
         long createdEpochSeconds,
         Dispatch dispatch,
-        String caller) {
+        String caller,
+        List<String> images) {
+
+    /** A generation without pictures. */
+    public Generation(String requestId, String modelId, Kind kind, String prompt, int promptTokens,
+                      boolean exactTokens, Sampling sampling, List<String> stop, boolean stream, boolean includeUsage,
+                      long createdEpochSeconds, Dispatch dispatch, String caller) {
+        this(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream, includeUsage,
+                createdEpochSeconds, dispatch, caller, List.of());
+    }
 
     public enum Kind {
         CHAT, COMPLETION
@@ -53,13 +64,13 @@ public record Generation(
     /** The same generation, run the other way. */
     public Generation withDispatch(Dispatch newDispatch) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, newDispatch, caller);
+                includeUsage, createdEpochSeconds, newDispatch, caller, images);
     }
 
     /** The same generation on behalf of a tenant (the API key's name). */
     public Generation withCaller(String newCaller) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, newCaller);
+                includeUsage, createdEpochSeconds, dispatch, newCaller, images);
     }
 
     /** The same generation with another prompt and limits (a worker continuing an interrupted answer). */
@@ -67,7 +78,7 @@ public record Generation(
         Sampling s = new Sampling(maxTokens, sampling.temperature, sampling.topP, sampling.presencePenalty,
                 sampling.frequencyPenalty, sampling.seed);
         return new Generation(requestId, modelId, kind, newPrompt, newPromptTokens, exactTokens, s, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, caller);
+                includeUsage, createdEpochSeconds, dispatch, caller, images);
     }
 
     /**
@@ -94,5 +105,6 @@ public record Generation(
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(caller, "caller");
         stop = List.copyOf(stop);
+        images = List.copyOf(images);
     }
 }
