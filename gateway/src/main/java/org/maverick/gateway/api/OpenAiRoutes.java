@@ -5,6 +5,7 @@ import org.maverick.gateway.request.RequestValidator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,6 +38,8 @@ import org.maverick.gateway.generation.GenerationEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.maverick.gateway.image.ImageIntake;
+
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -70,10 +73,12 @@ public class OpenAiRoutes {
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
     private final OversizedBody oversized;
+    private final ImageIntake images;
 
     OpenAiRoutes(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
                  ResumeTokens resumeTokens, ResumeReader resumeReader, QueuedBackend queued, KafkaQueue queue,
-                 GatewayMetrics metrics, EdgeAuth auth) {
+                 GatewayMetrics metrics, EdgeAuth auth, ImageIntake images) {
+        this.images = images;
         this.metrics = metrics;
         this.auth = auth;
         this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
@@ -96,12 +101,13 @@ public class OpenAiRoutes {
         router.post("/v1/completions").order(-3).handler(oversized::checkDeclaredLength);
         router.post("/v1/chat/completions").handler(body)
                 .handler(authenticate(ctx -> RequestIds.next(RequestIds.CHAT)))
-                .handler(ctx -> handle(ctx, RequestIds.CHAT, (bytes, id) -> validator.chat(json, bytes, id, now())))
+                .handler(ctx -> handle(ctx, RequestIds.CHAT,
+                        (bytes, id) -> validator.chatDraft(json, bytes, id, now()).resolve(images)))
                 .failureHandler(this::failure);
         router.post("/v1/completions").handler(body)
                 .handler(authenticate(ctx -> RequestIds.next(RequestIds.COMPLETION)))
                 .handler(ctx -> handle(ctx, RequestIds.COMPLETION,
-                        (bytes, id) -> validator.completion(json, bytes, id, now())))
+                        (bytes, id) -> Uni.createFrom().item(validator.completion(json, bytes, id, now()))))
                 .failureHandler(this::failure);
         router.get("/v1/streams/:token").handler(this::resume).failureHandler(this::failure);
         router.post("/v1/requests/:id/cancel").handler(authenticate(ctx -> ctx.pathParam("id"))).handler(this::cancel)
@@ -122,7 +128,12 @@ public class OpenAiRoutes {
         return auth.step((ctx, e) -> reject(ctx, requestIdOf.apply(ctx), e));
     }
 
-    private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Generation> parse) {
+    /**
+     * {@code parse} runs where {@link ParseDispatch} puts it and returns a lazy {@link Uni}: a text-only
+     * request's is ready at once; one with pictures checks them on the image decoding pool. Its outcome
+     * comes back to this connection's event loop.
+     */
+    private void handle(RoutingContext ctx, String idPrefix, BiFunction<byte[], String, Uni<Generation>> parse) {
         Buffer body = ctx.body().buffer();
         String requestId = RequestIds.next(idPrefix);
         String tenant = EdgeAuth.tenant(ctx);
@@ -134,17 +145,21 @@ public class OpenAiRoutes {
             reject(ctx, requestId, e);
             return;
         }
-        BiFunction<byte[], String, Generation> prepare = (bytes, id) -> {
-            Generation g = parse.apply(bytes, id).withCaller(tenant);
-            return dispatch.isEmpty() ? g : g.withDispatch(dispatch.get());
-        };
+        BiFunction<byte[], String, Uni<Generation>> prepare = (bytes, id) -> parse.apply(bytes, id).map(g -> {
+            Generation withCaller = g.withCaller(tenant);
+            return dispatch.isEmpty() ? withCaller : withCaller.withDispatch(dispatch.get());
+        });
         if (body == null || body.length() == 0) {
             reject(ctx, requestId, new InvalidRequest(null, "The request body is empty; send a JSON object.",
                     "invalid_json"));
             return;
         }
         byte[] bytes = body.getBytes();
-        parsing.parse(ctx.vertx(), bytes.length, () -> prepare.apply(bytes, requestId), g -> run(ctx, g),
+        Context loop = Vertx.currentContext();
+        parsing.parse(ctx.vertx(), bytes.length, () -> prepare.apply(bytes, requestId),
+                ready -> ready.subscribe().with(
+                        g -> loop.runOnContext(v -> run(ctx, g)),
+                        e -> loop.runOnContext(v -> reject(ctx, requestId, ErrorRenderer.classify(e)))),
                 e -> reject(ctx, requestId, e));
     }
 

@@ -39,6 +39,8 @@ public interface GatewayConfig {
 
     Admission admission();
 
+    Images images();
+
     interface Auth {
         /**
          * Require an API key (Bearer) on every API request. Only the local run and tests turn it off;
@@ -392,5 +394,63 @@ public interface GatewayConfig {
          */
         @WithDefault("5s")
         Duration outageGrace();
+    }
+
+    /** Image content parts ({@code image_url}): limits, decoding, fetching. docs/images.md explains each. */
+    interface Images {
+        /** Most images one request may carry. */
+        @WithDefault("8")
+        int maxPerRequest();
+
+        /** Largest image in bytes (decoded from base64, or fetched). */
+        @WithDefault("5242880")
+        int maxBytes();
+
+        /** Most bytes of all images of one request together. */
+        @WithDefault("20971520")
+        int maxTotalBytes();
+
+        /** Longest side of an image in pixels, read from its header before anything decodes it. */
+        @WithDefault("8192")
+        int maxSide();
+
+        /** Most pixels (width times height) of one image. */
+        @WithDefault("33554432")
+        long maxPixels();
+
+        /** Threads that check images by decoding them, off the event loops. */
+        @WithDefault("2")
+        int decodeThreads();
+
+        /** Images that may wait for a decoding thread; beyond that a request gets a 503. */
+        @WithDefault("64")
+        int decodeQueue();
+
+        Fetch fetch();
+
+        /** Fetching {@code https} image URLs. */
+        interface Fetch {
+            /** Whether the gateway fetches {@code http(s)} URLs at all; off, only {@code data:} URIs are accepted. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Whether plain {@code http} is fetched too (never by default: the bytes could be changed on the way). */
+            @WithDefault("false")
+            boolean allowHttp();
+
+            /**
+             * Addresses the SSRF rules would refuse that may still be fetched: CIDR blocks
+             * ({@code 10.1.2.0/24}, {@code ::1/128}) or single addresses.
+             */
+            Optional<List<String>> allow();
+
+            /** Longest time for one fetch, redirects included. */
+            @WithDefault("10s")
+            Duration timeout();
+
+            /** Most redirects followed, each checked again. */
+            @WithDefault("3")
+            int maxRedirects();
+        }
     }
 }

@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  * @param caller        who asked: the tenant of the request's API key ({@code anonymous} when keys are off),
  *                      for limits and accounting
  * @param tools         how the output is read for tool calls ({@link ToolUse#NONE}: plain text)
+ * @param images        the request's pictures as {@code data:} URIs, checked by the gateway, in the order of
+ *                      the {@code <|image|>} placeholders in {@code prompt}; empty for text-only requests
  */
 public record Generation(
         String requestId,
@@ -38,20 +40,37 @@ public record Generation(
         long createdEpochSeconds,
         Dispatch dispatch,
         String caller,
-        ToolUse tools) {
+        ToolUse tools,
+        List<String> images) {
 
-    /** A generation without tools. */
+    /** A generation without tools or pictures. */
     public Generation(String requestId, String modelId, Kind kind, String prompt, int promptTokens, boolean exactTokens,
                       Sampling sampling, List<String> stop, boolean stream, boolean includeUsage,
                       long createdEpochSeconds, Dispatch dispatch, String caller) {
         this(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream, includeUsage,
-                createdEpochSeconds, dispatch, caller, ToolUse.NONE);
+                createdEpochSeconds, dispatch, caller, ToolUse.NONE, List.of());
+    }
+
+    /** A generation without pictures. */
+    public Generation(String requestId, String modelId, Kind kind, String prompt, int promptTokens, boolean exactTokens,
+                      Sampling sampling, List<String> stop, boolean stream, boolean includeUsage,
+                      long createdEpochSeconds, Dispatch dispatch, String caller, ToolUse tools) {
+        this(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream, includeUsage,
+                createdEpochSeconds, dispatch, caller, tools, List.of());
+    }
+
+    /** A generation without tools. */
+    public Generation(String requestId, String modelId, Kind kind, String prompt, int promptTokens, boolean exactTokens,
+                      Sampling sampling, List<String> stop, boolean stream, boolean includeUsage,
+                      long createdEpochSeconds, Dispatch dispatch, String caller, List<String> images) {
+        this(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream, includeUsage,
+                createdEpochSeconds, dispatch, caller, ToolUse.NONE, images);
     }
 
     /** The same generation, its output read for tool calls as {@code newTools} says. */
     public Generation withTools(ToolUse newTools) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, caller, newTools);
+                includeUsage, createdEpochSeconds, dispatch, caller, newTools, images);
     }
 
     public enum Kind {
@@ -69,13 +88,13 @@ public record Generation(
     /** The same generation, run the other way. */
     public Generation withDispatch(Dispatch newDispatch) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, newDispatch, caller, tools);
+                includeUsage, createdEpochSeconds, newDispatch, caller, tools, images);
     }
 
     /** The same generation on behalf of a tenant (the API key's name). */
     public Generation withCaller(String newCaller) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, newCaller, tools);
+                includeUsage, createdEpochSeconds, dispatch, newCaller, tools, images);
     }
 
     /** The same generation with another prompt and limits (a worker continuing an interrupted answer). */
@@ -83,7 +102,7 @@ public record Generation(
         Sampling s = new Sampling(maxTokens, sampling.temperature, sampling.topP, sampling.presencePenalty,
                 sampling.frequencyPenalty, sampling.seed);
         return new Generation(requestId, modelId, kind, newPrompt, newPromptTokens, exactTokens, s, stop, stream,
-                includeUsage, createdEpochSeconds, dispatch, caller, tools);
+                includeUsage, createdEpochSeconds, dispatch, caller, tools, images);
     }
 
     /**
@@ -111,5 +130,6 @@ public record Generation(
         Objects.requireNonNull(caller, "caller");
         Objects.requireNonNull(tools, "tools");
         stop = List.copyOf(stop);
+        images = List.copyOf(images);
     }
 }

@@ -80,8 +80,17 @@ public final class Llama4ChatTemplate {
                         + " contains a special-token string at character " + at);
             }
             header(out, turn.role());
-            if (!turn.content().isEmpty()) {
-                out.add(Segment.text(turn.content()));
+            int from = 0;
+            for (int imageAt : turn.imageAt()) {
+                if (imageAt > from) {
+                    out.add(Segment.text(turn.content().substring(from, imageAt)));
+                }
+                // A picture's placeholder: the engine's processor replaces it with the picture's tiles.
+                out.add(Segment.special(SpecialTokens.IMAGE));
+                from = imageAt;
+            }
+            if (turn.content().length() > from) {
+                out.add(Segment.text(turn.content().substring(from)));
             }
             out.add(Segment.special(SpecialTokens.EOT));
         }

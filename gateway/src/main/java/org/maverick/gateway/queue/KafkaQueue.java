@@ -327,6 +327,15 @@ public class KafkaQueue {
         return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * The largest record this instance's producers send ({@code kafka.max.request.size}, Kafka's default
+     * 1 MiB unless set): a queued request larger than this is refused before it is published.
+     */
+    public int maxRecordBytes() {
+        Object configured = settings.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured == null ? 1_048_576 : Integer.parseInt(configured.toString().trim());
+    }
+
     public boolean enabled() {
         return enabled;
     }

@@ -70,7 +70,8 @@ public class PrevalidatedRequests {
             Long seed,
             List<String> stop,
             String caller,
-            @JsonProperty("tool_use") Messages.ToolUseBody toolUse) {
+            @JsonProperty("tool_use") Messages.ToolUseBody toolUse,
+            List<String> images) {
 
         public static final int VERSION = 1;
 
@@ -79,7 +80,8 @@ public class PrevalidatedRequests {
             return new Form(VERSION, g.modelId(), g.kind() == Generation.Kind.CHAT ? "chat" : "completion",
                     g.prompt(), g.promptTokens(), g.exactTokens(), s.maxTokens(), s.temperature(), s.topP(),
                     s.presencePenalty(), s.frequencyPenalty(), s.seed().isPresent() ? s.seed().getAsLong() : null,
-                    g.stop(), g.caller(), g.tools().enabled() ? Messages.ToolUseBody.of(g.tools()) : null);
+                    g.stop(), g.caller(), g.tools().enabled() ? Messages.ToolUseBody.of(g.tools()) : null,
+                    g.images().isEmpty() ? null : g.images());
         }
 
         /** The generation a worker runs: streamed as events, straight on Triton. */
@@ -89,7 +91,7 @@ public class PrevalidatedRequests {
             return new Generation(requestId, model, "chat".equals(api) ? Generation.Kind.CHAT
                     : Generation.Kind.COMPLETION, prompt, promptTokens, exactTokens, sampling,
                     stop == null ? List.of() : stop, true, false, createdEpochSeconds, Generation.Dispatch.DIRECT,
-                    caller, toolUse == null ? ToolUse.NONE : toolUse.toToolUse());
+                    caller, toolUse == null ? ToolUse.NONE : toolUse.toToolUse(), images == null ? List.of() : images);
         }
     }
 

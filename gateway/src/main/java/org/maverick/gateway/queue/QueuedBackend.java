@@ -92,6 +92,15 @@ public class QueuedBackend implements Backend {
         String id = g.requestId();
         long now = System.currentTimeMillis();
         AtomicBoolean finished = new AtomicBoolean();
+        byte[] value = requestBody(g, now);
+        if (value.length > queue.maxRecordBytes()) {
+            // Refused before anything is published or streamed (this is the first signal, so the client
+            // gets a plain 413): the producer would fail it after the client's 200.
+            emitter.fail(new GatewayException.PayloadTooLarge("The request is " + value.length + " bytes in its "
+                    + "queued form, more than the " + queue.maxRecordBytes() + " bytes a queued request may have "
+                    + "(kafka.max.request.size); send fewer or smaller images, or use direct mode."));
+            return;
+        }
         // Emitted before the sink exists, so it is always the first event (the router thread emits the rest).
         emitter.emit(new GenerationEvent.Queued(resumeTokens.issue(new ResumeTokens.Location(id, queue.replyTopic(), 0,
                 now - 1000, g.kind() == Generation.Kind.CHAT ? "chat" : "completion", g.includeUsage()))));
@@ -119,7 +128,7 @@ public class QueuedBackend implements Backend {
                 clientGone(id);
             }
         });
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, id, requestBody(g, now));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, id, value);
         record.headers().add(MessageHeaders.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));

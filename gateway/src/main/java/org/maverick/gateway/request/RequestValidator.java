@@ -21,6 +21,11 @@ import org.maverick.gateway.tools.ToolPrompt;
 import org.maverick.gateway.tools.ToolRequests;
 import org.maverick.gateway.tools.ToolSet;
 
+import jakarta.inject.Inject;
+import org.maverick.gateway.image.CheckedImage;
+import org.maverick.gateway.image.ImageIntake;
+import org.maverick.gateway.image.ImageSource;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +54,16 @@ public class RequestValidator {
      */
     public static final String ANONYMOUS = "anonymous";
 
+    /** Checks and decodes image parts; null where pictures are not configured (some unit tests). */
+    private final ImageIntake images;
+
     RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens) {
+        this(config, template, tokens, null);
+    }
+
+    @Inject
+    RequestValidator(GatewayConfig config, Llama4ChatTemplate template, TokenCounter tokens, ImageIntake images) {
+        this.images = images;
         this.model = config.model();
         this.promptConfig = config.prompt();
         this.template = template;
@@ -89,7 +103,29 @@ public class RequestValidator {
         return completion(WireJson.read(json, request, CompletionRequest.class), requestId, created);
     }
 
+    /**
+     * A chat request on a path that takes no pictures (the WebSocket, Kafka callers): an image part is
+     * refused naming it. {@link #chatDraft} is the HTTP edge's way, which checks and counts pictures.
+     */
     public Generation chat(ChatCompletionRequest r, String requestId, long created) {
+        ChatDraft draft = draft(r, requestId, created);
+        if (!draft.images().isEmpty()) {
+            throw new InvalidRequest(draft.images().get(0).param(), "image parts are accepted on "
+                    + "POST /v1/chat/completions only, not on this path yet", "unsupported_content");
+        }
+        return draft.complete(List.of());
+    }
+
+    /**
+     * The HTTP edge's parse-and-validate step for a chat body that may carry pictures: everything but
+     * the pictures' pixels is checked here (pure, any thread); {@link ChatDraft#complete} counts the
+     * checked pictures into the prompt and applies the context check.
+     */
+    public ChatDraft chatDraft(ObjectMapper json, byte[] body, String requestId, long created) {
+        return draft(WireJson.read(json, body, ChatCompletionRequest.class), requestId, created);
+    }
+
+    private ChatDraft draft(ChatCompletionRequest r, String requestId, long created) {
         checkTypes(r);
         checkModel(r.model());
         refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",
@@ -104,14 +140,30 @@ public class RequestValidator {
         checkLogitBias(r.logitBias());
         checkResponseFormat(r.responseFormat());
 
-        List<ChatTurn> turns = toolPrompt.place(turns(r.messages(), new ToolHistory(toolPrompt, toolSet)), toolSet);
+        List<ImageSource> sources = new ArrayList<>();
+        List<ChatTurn> turns = toolPrompt.place(turns(r.messages(), new ToolHistory(toolPrompt, toolSet), sources),
+                toolSet);
         List<Segment> segments = new ArrayList<>(template.segments(turns));
         String prefill = toolPrompt.prefill(toolSet);
         if (!prefill.isEmpty()) {
             segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
         }
-        int promptTokens = tokens.countPrompt(segments);
+        int textTokens = tokens.countPrompt(segments);
         String prompt = Segment.join(segments);
+        return new ChatDraft(sources, checked -> {
+            // Each <|image|> was counted as one token; the engine expands it into the picture's tiles.
+            int promptTokens = textTokens;
+            List<String> uris = new ArrayList<>(checked.size());
+            for (CheckedImage image : checked) {
+                promptTokens += image.tokens() - 1;
+                uris.add(image.dataUri());
+            }
+            return chatGeneration(r, requestId, created, prompt, promptTokens, uris).withTools(toolPrompt.use(toolSet));
+        });
+    }
+
+    private Generation chatGeneration(ChatCompletionRequest r, String requestId, long created, String prompt,
+                                      int promptTokens, List<String> imageUris) {
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
         String maxTokensParam = r.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
         Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, "messages", r.temperature(),
@@ -119,7 +171,7 @@ public class RequestValidator {
         boolean stream = Boolean.TRUE.equals(r.stream());
         return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens,
                 tokens.exact(), sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created,
-                dispatch, ANONYMOUS).withTools(toolPrompt.use(toolSet));
+                dispatch, ANONYMOUS, imageUris);
     }
 
     public Generation completion(CompletionRequest r, String requestId, long created) {
@@ -236,7 +288,7 @@ public class RequestValidator {
         }
     }
 
-    private List<ChatTurn> turns(List<ChatMessage> messages, ToolHistory history) {
+    private List<ChatTurn> turns(List<ChatMessage> messages, ToolHistory history, List<ImageSource> sources) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequest("messages", "messages must be a non-empty array", "missing_required_parameter");
         }
@@ -257,8 +309,9 @@ public class RequestValidator {
             Role role = Role.fromWire(m.role()).orElseThrow(() -> new InvalidRequest(at + ".role",
                     at + ".role '" + echo(m.role()) + "' is not one of system, developer, user, assistant, tool"));
             if (role == Role.ASSISTANT && present(m.toolCalls())) {
+                List<Integer> noImages = new ArrayList<>();
                 String text = m.content() == null || m.content().isNull() ? ""
-                        : guarded(content(m.content(), at), at + ".content");
+                        : guardedParts(content(m.content(), at, role, sources, noImages), at + ".content", noImages);
                 turns.add(ChatTurn.assistant(history.assistant(text, m.toolCalls(), at)));
                 continue;
             }
@@ -267,12 +320,15 @@ public class RequestValidator {
             if ("tool".equals(m.role())) {
                 history.toolResult(m.toolCallId(), at);
             }
-            turns.add(new ChatTurn(role, guarded(content(m.content(), at), at + ".content")));
+            List<Integer> imageAt = new ArrayList<>();
+            String text = guardedParts(content(m.content(), at, role, sources, imageAt), at + ".content", imageAt);
+            turns.add(new ChatTurn(role, text, imageAt));
         }
         return turns;
     }
 
-    private static String content(JsonNode content, String at) {
+    private String content(JsonNode content, String at, Role role, List<ImageSource> sources,
+                           List<Integer> imageAt) {
         if (content == null || content.isNull()) {
             throw new InvalidRequest(at + ".content", at + ".content is required", "missing_required_parameter");
         }
@@ -301,15 +357,58 @@ public class RequestValidator {
                     text.append(part.get("text").textValue());
                     break;
                 case "image_url":
+                    sources.add(image(part, partAt, role, sources.size()));
+                    imageAt.add(text.length());
+                    break;
                 case "input_audio":
                 case "file":
                     throw new InvalidRequest(partAt + ".type", "content parts of type '" + type
-                            + "' are not supported yet; only 'text' parts are", "unsupported_content");
+                            + "' are not supported; only 'text' and 'image_url' parts are", "unsupported_content");
                 default:
-                    throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'text', got '" + type + "'");
+                    throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'text' or 'image_url', got '"
+                            + type + "'");
             }
         }
         return text.toString();
+    }
+
+    /** One {@code image_url} part: only users send pictures, within the per-request count, to a model that takes them. */
+    private ImageSource image(JsonNode part, String partAt, Role role, int before) {
+        String param = partAt + ".image_url";
+        if (images == null) {
+            throw new InvalidRequest(param, "image parts are not accepted by this gateway", "unsupported_content");
+        }
+        if (role != Role.USER) {
+            throw new InvalidRequest(param, "only user messages may carry image parts", "unsupported_content");
+        }
+        if (before == 0) {
+            images.requireImageModel(param);
+        }
+        int max = images.limits().maxPerRequest();
+        if (before >= max) {
+            throw new InvalidRequest(param, "at most " + max + " images are allowed per request "
+                    + "(gateway.images.max-per-request)", "too_many_images");
+        }
+        return images.source(part.get("image_url"), param);
+    }
+
+    /**
+     * {@link #guarded} for a message whose pictures sit at offsets of its text: a stripped special token
+     * moves the offsets after it, so each text run between pictures is guarded on its own.
+     */
+    private String guardedParts(String text, String param, List<Integer> imageAt) {
+        if (imageAt.isEmpty()) {
+            return guarded(text, param);
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int from = 0;
+        for (int i = 0; i < imageAt.size(); i++) {
+            out.append(guarded(text.substring(from, imageAt.get(i)), param));
+            from = imageAt.get(i);
+            imageAt.set(i, out.length());
+        }
+        out.append(guarded(text.substring(from), param));
+        return out.toString();
     }
 
     /** Special-token strings in user text would act as control tokens in the engine's tokenizer. */

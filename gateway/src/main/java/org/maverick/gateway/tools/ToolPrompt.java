@@ -138,7 +138,10 @@ public final class ToolPrompt {
             user.append(ONE_CALL).append("\n\n");
         }
         if (next < turns.size() && turns.get(next).role() == Role.USER) {
-            out.add(ChatTurn.user(user + turns.get(next).content()));
+            ChatTurn first = turns.get(next);
+            int shift = user.length(); // the user's pictures stay where they stood in its text
+            out.add(new ChatTurn(Role.USER, user + first.content(),
+                    first.imageAt().stream().map(at -> at + shift).toList()));
             next++;
         } else {
             out.add(ChatTurn.user(user.toString()));

@@ -34,6 +34,7 @@ class ArchitectureTest {
             "queue.worker",   // the Kafka worker: runs queued requests on Triton
             "queue",          // the queue's client side: publish, reply routing, resume
             "request",        // wire JSON parsed and validated into a Generation
+            "image",          // image parts: data: URIs and fetched URLs checked, decoded, tiled and counted
             "backend.triton", // the Triton gRPC client, pool and model contracts
             "tools",          // tool definitions rendered for Llama 4, tool calls parsed from its output
             "backend",        // the Backend interface every way of generating implements

@@ -19,9 +19,22 @@ import java.util.Optional;
  * @param outputs      declared outputs: name to datatype
  * @param batchDim     whether shapes carry a leading batch dimension ({@code max_batch_size > 0})
  * @param decoupled    whether the model streams (decoupled transaction policy)
+ * @param promptFormat the config's {@code prompt_format} parameter, empty when absent: {@code rendered} marks
+ *                     the repository's own model.py, which takes the gateway's fully rendered prompt with one
+ *                     {@code <|image|>} per picture; TensorRT-LLM's stock model has no such parameter and wraps
+ *                     {@code text_input} as one user turn whenever pictures come with it
  */
 public record ModelContract(Kind kind, String modelName, Map<String, String> inputs, Map<String, String> outputs,
-                            boolean batchDim, boolean decoupled) {
+                            boolean batchDim, boolean decoupled, String promptFormat) {
+
+    /** The {@code prompt_format} of the repository's own model.py. */
+    public static final String RENDERED = "rendered";
+
+    /** A contract without a {@code prompt_format} parameter (TensorRT-LLM's stock model, the ensemble). */
+    public ModelContract(Kind kind, String modelName, Map<String, String> inputs, Map<String, String> outputs,
+                         boolean batchDim, boolean decoupled) {
+        this(kind, modelName, inputs, outputs, batchDim, decoupled, "");
+    }
 
     public enum Kind {
         /** TensorRT-LLM's llmapi model: cumulative {@code text_output}, {@code sampling_param_*} inputs, no token counts. */
@@ -63,7 +76,9 @@ public record ModelContract(Kind kind, String modelName, Map<String, String> inp
                     + "(llmapi model) nor 'max_tokens' (ensemble): cannot limit generation length");
         }
         boolean decoupled = config.hasModelTransactionPolicy() && config.getModelTransactionPolicy().getDecoupled();
-        return new ModelContract(kind, name, inputs, outputs, config.getMaxBatchSize() > 0, decoupled);
+        var format = config.getParametersMap().get("prompt_format");
+        return new ModelContract(kind, name, inputs, outputs, config.getMaxBatchSize() > 0, decoupled,
+                format == null ? "" : format.getStringValue().trim());
     }
 
     public boolean declares(String input) {
@@ -76,6 +91,22 @@ public record ModelContract(Kind kind, String modelName, Map<String, String> inp
             if (inputs.containsKey(n)) {
                 return Optional.of(n);
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why this model cannot take a chat with pictures, or empty when it can: it must be an llmapi model
+     * that declares a BYTES {@code image_url} input and says {@code prompt_format: rendered}.
+     */
+    public Optional<String> imageRefusal() {
+        if (kind != Kind.LLMAPI || !"BYTES".equals(inputs.get("image_url"))) {
+            return Optional.of("the served Triton model '" + modelName + "' has no image_url input");
+        }
+        if (!RENDERED.equals(promptFormat)) {
+            return Optional.of("the served Triton model '" + modelName + "' does not take a rendered prompt "
+                    + "(its config has no parameter prompt_format = rendered): it would wrap the text as a single "
+                    + "user turn and drop the rest of the conversation around a picture");
         }
         return Optional.empty();
     }

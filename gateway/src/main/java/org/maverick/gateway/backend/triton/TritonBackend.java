@@ -141,6 +141,15 @@ public class TritonBackend implements Backend {
                 emitter.fail(notReady());
                 return;
             }
+            Optional<String> noImages = generation.images().isEmpty() ? Optional.empty()
+                    : contract.get().imageRefusal();
+            if (noImages.isPresent()) {
+                // The validator refuses pictures for such a model; this guards a contract that changed since.
+                endpoint.get().release();
+                emitter.fail(new GatewayException.InvalidRequest("messages", "image parts cannot be served: "
+                        + noImages.get(), "images_not_supported"));
+                return;
+            }
             used.set(endpoint.get());
             new Call(generation, endpoint.get(), contract.get(), emitter, parent, tokenSent).start(attempt);
         }, BackPressureStrategy.BUFFER);

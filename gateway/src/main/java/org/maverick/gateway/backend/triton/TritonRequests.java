@@ -29,6 +29,10 @@ final class TritonRequests {
         Builder b = new Builder(contract, g.requestId());
         Generation.Sampling s = g.sampling();
         b.bytes("text_input", List.of(g.prompt()));
+        if (!g.images().isEmpty()) {
+            // Only data: URIs the gateway checked: the model never fetches anything a caller names.
+            b.bytes("image_url", g.images());
+        }
         if (contract.kind() == ModelContract.Kind.LLMAPI) {
             b.bool("streaming", true);
             b.int32("sampling_param_max_tokens", s.maxTokens());
