@@ -129,4 +129,27 @@ class PrevalidatedRequestsTest {
         change.accept(value);
         assertFalse(instanceB.verify(JSON.treeToValue(value, Messages.Request.class)).isPresent(), value.toString());
     }
+
+    @Test
+    void toolsAndPicturesTravelSignedToo() throws Exception {
+        var tools = new org.maverick.gateway.generation.ToolUse(
+                new java.util.LinkedHashMap<>(Map.of("get_weather", "get-weather", "b_tool", "b_tool", "a_tool", "a_tool")),
+                "[", false, Map.of("get-weather", "{\"type\":\"object\"}"));
+        Generation g = new Generation("chatcmpl-img", "llama-4-maverick", Generation.Kind.CHAT,
+                "<|header_start|>user<|header_end|>\n\n<|image|>What is this?<|eot|>", 200, true,
+                new Generation.Sampling(16, 0, 1, 0, 0, OptionalLong.empty()), List.of(), true, false, 1L,
+                Generation.Dispatch.QUEUED, "tenant-a", tools, List.of("data:image/png;base64,iVBORw0KGgo="));
+        Messages.Request request = read(instanceA.encode(g, CREATED, DEADLINE));
+        Generation read = instanceB.verify(request).orElseThrow();
+        assertEquals(tools, read.tools());
+        assertEquals(g.images(), read.images());
+        assertUntrustedAfter(g, v -> ((ObjectNode) v.get("generation")).putArray("images").add("data:image/png;base64,AAAA"));
+        assertUntrustedAfter(g, v -> ((ObjectNode) v.get("generation").get("tool_use")).put("prefill", ""));
+    }
+
+    private void assertUntrustedAfter(Generation g, Consumer<ObjectNode> change) throws Exception {
+        ObjectNode value = (ObjectNode) JSON.readTree(instanceA.encode(g, CREATED, DEADLINE));
+        change.accept(value);
+        assertFalse(instanceB.verify(JSON.treeToValue(value, Messages.Request.class)).isPresent(), value.toString());
+    }
 }
