@@ -37,6 +37,7 @@ class ArchitectureTest {
             "backend.triton", // the Triton gRPC client, pool and model contracts
             "backend",        // the Backend interface every way of generating implements
             "admission",      // API keys, tenant limits, capacity
+            "protocol.responses", // the Responses API's wire records
             "protocol",       // OpenAI wire records
             "telemetry",      // traces and metrics
             "prompt",         // Llama 4 template, token counting, stops, text assembly
