@@ -21,8 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.maverick.gateway.support.Sse;
 import org.maverick.gateway.support.StandInResource;
+import org.maverick.standin.StandInCounters;
 
+import java.net.Socket;
 import java.net.URL;
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -303,6 +307,27 @@ class ResponsesApiTest {
         }
         assertTrue(checked >= 9, r.body());
         assertFalse(r.body().contains("[DONE]"));
+    }
+
+    /** A client that leaves mid-stream, or before a non-streamed answer, frees the engine's slot at once. */
+    @Test
+    void aClientThatLeavesCancelsTheGeneration() throws Exception {
+        StandInCounters counters = StandInResource.standIn().counters();
+        String slow = "\"Slow answer [standin:itl_ms=100] [standin:length=500]\"";
+        long cancelledBefore = counters.cancelled();
+        try (Socket socket = Sse.rawPost(root.getPort(), "/v1/responses",
+                "{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":" + slow + "}")) {
+            assertEquals(6, Sse.readDataLines(socket, 6), "the stream started");
+        }
+        await().atMost(Duration.ofSeconds(1)).until(() -> counters.cancelled() > cancelledBefore);
+
+        long cancelledAfterStream = counters.cancelled();
+        long startedBefore = counters.started();
+        try (Socket socket = Sse.rawPost(root.getPort(), "/v1/responses",
+                "{\"model\":\"" + MODEL + "\",\"input\":" + slow + "}")) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> counters.started() > startedBefore);
+        }
+        await().atMost(Duration.ofSeconds(1)).until(() -> counters.cancelled() > cancelledAfterStream);
     }
 
     static String type(ResponseStreamEvent e) {
