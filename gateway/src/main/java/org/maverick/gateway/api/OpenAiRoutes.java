@@ -230,7 +230,7 @@ public class OpenAiRoutes {
     }
 
     /** A body that is not JSON is refused by its declared type, before it is parsed. */
-    private static void requireJson(RoutingContext ctx) {
+    static void requireJson(RoutingContext ctx) {
         String type = ctx.request().getHeader("content-type");
         if (type != null && !type.isBlank() && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new InvalidRequest("Content-Type", "The request body must be JSON (Content-Type: application/json), "
@@ -247,7 +247,7 @@ public class OpenAiRoutes {
                 "ticket", auth.issueTicket(EdgeAuth.tenant(ctx)), "expires_in", EdgeAuth.TICKET_TTL.toSeconds()));
     }
 
-    private static Optional<Generation.Dispatch> dispatchOverride(String header) {
+    static Optional<Generation.Dispatch> dispatchOverride(String header) {
         if (header == null || header.isBlank()) {
             return Optional.empty();
         }
@@ -326,7 +326,7 @@ public class OpenAiRoutes {
         }
     }
 
-    private void failure(RoutingContext ctx) {
+    void failure(RoutingContext ctx) {
         if (ctx.statusCode() == 413) {
             oversized.refuse(ctx); // a chunked body crossed the limit (BodyHandler): answer now, drop the rest
             return;
@@ -349,7 +349,7 @@ public class OpenAiRoutes {
         reject(ctx.response(), requestId, e);
     }
 
-    private void reject(HttpServerResponse response, String requestId, GatewayException e) {
+    void reject(HttpServerResponse response, String requestId, GatewayException e) {
         ErrorRenderer.log(requestId, e, false);
         if (!response.headWritten()) {
             response.putHeader("x-request-id", requestId);

@@ -41,13 +41,11 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private static final int INITIAL_DEMAND = 4;
 
     private final String requestId;
-    private final boolean includeUsage;
-    private final boolean sendRole;
     private final HttpServerResponse response;
     private final Context context;
     private final io.netty.channel.EventLoop eventLoop;
     private final ObjectMapper json;
-    private final ChunkEncoder chunks;
+    private final SseFrames frames;
     private final GatewayConfig.Sse limits;
     private final Runnable onClientGone;
     private volatile Flow.Subscription subscription;
@@ -73,10 +71,15 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     SseRelay(String requestId, ChunkEncoder chunks, boolean includeUsage, boolean sendRole,
              HttpServerResponse response, Context context, ObjectMapper json, GatewayConfig.Sse limits,
              Runnable onClientGone) {
+        this(requestId, SseFrames.chat(chunks, includeUsage, sendRole, json), response, context, json, limits,
+                onClientGone);
+    }
+
+    /** A stream of another API's shape (the Responses API's events): the same relay, other frames. */
+    SseRelay(String requestId, SseFrames frames, HttpServerResponse response, Context context, ObjectMapper json,
+             GatewayConfig.Sse limits, Runnable onClientGone) {
         this.requestId = requestId;
-        this.chunks = chunks;
-        this.includeUsage = includeUsage;
-        this.sendRole = sendRole;
+        this.frames = frames;
         this.response = response;
         this.context = context;
         this.eventLoop = ((io.vertx.core.impl.ContextInternal) context).nettyEventLoop();
@@ -190,23 +193,19 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (event instanceof GenerationEvent.Token token) {
             begin();
             writeId(token.eventId());
-            response.write(chunks.token(token.text()));
+            response.write(frames.token(token.text()));
             requestMore();
         } else if (event instanceof GenerationEvent.ToolCall call) {
             begin();
             writeId(call.eventId());
-            response.write(chunks.toolCall(call));
+            response.write(frames.toolCall(call));
             requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
             begin();
             writeId(finished.eventId());
-            response.write(chunks.finish(finished.reason()));
-            if (includeUsage) {
-                response.write(chunks.usage(finished.usage()));
-            }
             ended = true;
             cancelTimer();
-            response.end(ChunkEncoder.DONE);
+            response.end(frames.finish(finished));
         } else if (event instanceof GenerationEvent.Queued queued) {
             resumeUrl = "/v1/streams/" + queued.resumeToken();
             subscription.request(1);
@@ -267,11 +266,12 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
                 .putHeader("cache-control", "no-cache")
                 .putHeader("x-accel-buffering", "no")
                 .putHeader("x-request-id", requestId);
-        if (resumeUrl != null) {
+        if (resumeUrl != null && frames.resumable()) {
             response.putHeader("x-resume-url", resumeUrl);
         }
-        if (chunks.chat() && sendRole) {
-            response.write(chunks.role());
+        String opening = frames.opening();
+        if (!opening.isEmpty()) {
+            response.write(opening);
         }
     }
 
@@ -293,7 +293,7 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (!started) {
             ErrorRenderer.respond(response, json, e);
         } else {
-            response.end(ErrorRenderer.event(json, e));
+            response.end(frames.failure(e));
         }
     }
 

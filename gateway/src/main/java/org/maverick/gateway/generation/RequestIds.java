@@ -7,6 +7,8 @@ public final class RequestIds {
 
     public static final String CHAT = "chatcmpl-";
     public static final String COMPLETION = "cmpl-";
+    /** The Responses API's response ids. */
+    public static final String RESPONSE = "resp_";
 
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -279,6 +279,33 @@ public class RequestValidator {
         return new InvalidRequest(param, param + " must be " + expected + ".", "invalid_type");
     }
 
+    /**
+     * A conversation another API's parser (the Responses API's) already turned into chat turns: the model
+     * checked, the turns' count limited, the Llama 4 template applied, the prompt counted and the sampling
+     * limits checked exactly as for a chat completion, with the parameter names of that API in every refusal.
+     * The turns' text must have passed {@link #text}. The result is a chat generation, so it runs, queues,
+     * is traced and measured as one.
+     */
+    public Generation conversation(String requestedModel, List<ChatTurn> turns, String turnsParam, Integer maxTokens,
+                                   String maxTokensParam, Double temperature, Double topP, boolean stream,
+                                   String requestId, long created) {
+        checkModel(requestedModel);
+        refuseIf(turns.isEmpty(), turnsParam, turnsParam + " must not be empty", "missing_required_parameter");
+        refuseIf(turns.size() > promptConfig.maxMessages(), turnsParam, "at most " + promptConfig.maxMessages()
+                + " messages are allowed, got " + turns.size(), "too_many_messages");
+        List<Segment> segments = template.segments(turns);
+        int promptTokens = tokens.countPrompt(segments);
+        Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature, topP,
+                null, null, null);
+        return new Generation(requestId, model.id(), Generation.Kind.CHAT, Segment.join(segments), promptTokens,
+                tokens.exact(), sampling, List.of(), stream, false, created, dispatch, ANONYMOUS);
+    }
+
+    /** Message text from another API's parser, checked as chat content is: well-formed, no special tokens. */
+    public String text(String text, String param) {
+        return guarded(text, param);
+    }
+
     private void checkModel(String requested) {
         if (requested == null || requested.isBlank()) {
             throw new InvalidRequest("model", "you must provide a model parameter", "missing_required_parameter");

@@ -39,6 +39,7 @@ class ArchitectureTest {
             "tools",          // tool definitions rendered for Llama 4, tool calls parsed from its output
             "backend",        // the Backend interface every way of generating implements
             "admission",      // API keys, tenant limits, capacity
+            "protocol.responses", // the Responses API's wire records
             "protocol",       // OpenAI wire records
             "telemetry",      // traces and metrics
             "prompt",         // Llama 4 template, token counting, stops, text assembly

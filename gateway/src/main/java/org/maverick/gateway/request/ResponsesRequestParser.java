@@ -1,0 +1,349 @@
+package org.maverick.gateway.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.prompt.ChatTurn;
+import org.maverick.gateway.prompt.Role;
+import org.maverick.gateway.protocol.responses.ResponseCreateRequest;
+import org.maverick.gateway.protocol.responses.ResponseSettings;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code POST /v1/responses} body parsed, checked and turned into the same chat {@link Generation} a chat
+ * completion becomes (the Llama 4 template, the same limits, through {@link RequestValidator#conversation}),
+ * plus the settings the response echoes. Pure (no I/O, any thread). Every refusal is an
+ * {@link InvalidRequest} naming the field in the Responses API's own terms ({@code input[2].content[0].type}).
+ *
+ * <p>Field policy, as for chat completions: unknown fields are ignored; known fields the gateway cannot honour
+ * are accepted at their no-op values and refused only when their value asks for something it cannot do.
+ * Function tools are checked for their shape and then refused, because tool calling (the template's tool
+ * rendering and the output's call parser) is not in this build yet.
+ */
+@ApplicationScoped
+public class ResponsesRequestParser {
+
+    /** OpenAI's rule for function names. */
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Set<String> MESSAGE_ROLES = Set.of("system", "developer", "user", "assistant");
+    private static final String TOOLS_NOT_ENABLED = "tool calling is not enabled on this gateway yet";
+    private static final int MAX_METADATA_KEYS = 16;
+    private static final int MAX_METADATA_KEY = 64;
+    private static final int MAX_METADATA_VALUE = 512;
+
+    /** A parsed request: the generation to run and what the response echoes. */
+    public record Parsed(Generation generation, ResponseSettings settings) {
+        public Parsed withGeneration(Generation g) {
+            return new Parsed(g, settings);
+        }
+    }
+
+    private final RequestValidator validator;
+
+    ResponsesRequestParser(RequestValidator validator) {
+        this.validator = validator;
+    }
+
+    public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
+        return parse(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
+    }
+
+    public Parsed parse(ResponseCreateRequest r, String requestId, long created) {
+        refuseIf(Boolean.TRUE.equals(r.background()), "background", "background mode is not supported yet: "
+                + "responses are not stored on this gateway", "unsupported_parameter");
+        refuseIf(r.previousResponseId() != null, "previous_response_id", "previous_response_id is not supported "
+                + "yet: responses are not stored on this gateway; send the whole conversation as input",
+                "unsupported_parameter");
+        refuseIf(present(r.conversation()), "conversation", "conversations are not supported: nothing is stored on "
+                + "this gateway; send the whole conversation as input", "unsupported_parameter");
+        refuseIf(present(r.prompt()), "prompt", "prompt templates are not supported; send input and instructions",
+                "unsupported_parameter");
+        refuseIf(present(r.reasoning()), "reasoning", "reasoning settings are not supported: this model does not "
+                + "reason; leave reasoning out or null", "unsupported_parameter");
+        refuseIf(r.topLogprobs() != null && r.topLogprobs() != 0, "top_logprobs", "logprobs are not supported by "
+                + "this model backend", "unsupported_parameter");
+        refuseIf(r.truncation() != null && !"disabled".equals(r.truncation()), "truncation", "truncation must be "
+                + "'disabled': this gateway never drops input to fit the context", "unsupported_value");
+        checkInclude(r.include());
+        checkText(r.text());
+        List<JsonNode> tools = tools(r.tools());
+        JsonNode toolChoice = toolChoice(r.toolChoice(), tools);
+        Map<String, String> metadata = metadata(r.metadata());
+
+        List<ChatTurn> turns = new ArrayList<>();
+        if (r.instructions() != null) {
+            turns.add(new ChatTurn(Role.SYSTEM, validator.text(r.instructions(), "instructions")));
+        }
+        input(r.input(), turns);
+        boolean stream = Boolean.TRUE.equals(r.stream());
+        Generation g = validator.conversation(r.model(), turns, "input", r.maxOutputTokens(), "max_output_tokens",
+                r.temperature(), r.topP(), stream, requestId, created);
+        ResponseSettings settings = new ResponseSettings(r.instructions(), r.maxOutputTokens(),
+                !Boolean.FALSE.equals(r.parallelToolCalls()), g.sampling().temperature(), g.sampling().topP(),
+                toolChoice, tools, r.user(), metadata, !Boolean.FALSE.equals(r.store()));
+        return new Parsed(g, settings);
+    }
+
+    private void input(JsonNode input, List<ChatTurn> turns) {
+        if (input == null || input.isNull()) {
+            throw new InvalidRequest("input", "input is required", "missing_required_parameter");
+        }
+        if (input.isTextual()) {
+            turns.add(new ChatTurn(Role.USER, validator.text(input.textValue(), "input")));
+            return;
+        }
+        if (!input.isArray()) {
+            throw new InvalidRequest("input", "input must be a string or an array of input items", "invalid_type");
+        }
+        for (int i = 0; i < input.size(); i++) {
+            JsonNode item = input.get(i);
+            String at = "input[" + i + "]";
+            if (!item.isObject()) {
+                throw new InvalidRequest(at, at + " must be an object (an input item)", "invalid_type");
+            }
+            String type = item.has("type") ? textOf(item.get("type"), at + ".type") : "message";
+            switch (type) {
+                case "message" -> turns.add(message(item, at));
+                case "function_call" -> {
+                    requireText(item, "call_id", at);
+                    requireText(item, "name", at);
+                    requireText(item, "arguments", at);
+                    throw new InvalidRequest(at, at + " is a function_call item, but " + TOOLS_NOT_ENABLED,
+                            "unsupported_parameter");
+                }
+                case "function_call_output" -> {
+                    requireText(item, "call_id", at);
+                    JsonNode output = item.get("output");
+                    if (output == null || !(output.isTextual() || output.isArray())) {
+                        throw new InvalidRequest(at + ".output", at + ".output must be a string or an array of "
+                                + "content parts", output == null ? "missing_required_parameter" : "invalid_type");
+                    }
+                    throw new InvalidRequest(at, at + " is a function_call_output item, but " + TOOLS_NOT_ENABLED,
+                            "unsupported_parameter");
+                }
+                case "item_reference" -> throw new InvalidRequest(at + ".type", "item references are not supported: "
+                        + "responses are not stored on this gateway; send the item itself", "unsupported_value");
+                default -> throw new InvalidRequest(at + ".type", at + ".type '" + echo(type) + "' is not supported; "
+                        + "input items may be 'message', 'function_call' or 'function_call_output'",
+                        "unsupported_value");
+            }
+        }
+    }
+
+    /** A message item: {@code role} and {@code content}, a string or a list of parts. */
+    private ChatTurn message(JsonNode item, String at) {
+        String role = requireText(item, "role", at);
+        if (!MESSAGE_ROLES.contains(role)) {
+            throw new InvalidRequest(at + ".role", at + ".role '" + echo(role) + "' is not one of system, developer, "
+                    + "user, assistant", "invalid_value");
+        }
+        Role turnRole = Role.fromWire(role).orElseThrow();
+        JsonNode content = item.get("content");
+        String contentAt = at + ".content";
+        if (content == null || content.isNull()) {
+            throw new InvalidRequest(contentAt, contentAt + " is required", "missing_required_parameter");
+        }
+        if (content.isTextual()) {
+            return new ChatTurn(turnRole, validator.text(content.textValue(), contentAt));
+        }
+        if (!content.isArray()) {
+            throw new InvalidRequest(contentAt, contentAt + " must be a string or an array of content parts",
+                    "invalid_type");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            JsonNode part = content.get(j);
+            String partAt = contentAt + "[" + j + "]";
+            if (!part.isObject()) {
+                throw new InvalidRequest(partAt, partAt + " must be an object (a content part)", "invalid_type");
+            }
+            String type = textOf(part.get("type"), partAt + ".type");
+            switch (type) {
+                // output_text (and refusal) parts are how clients send an earlier answer back as input.
+                case "input_text", "output_text" -> text.append(validator.text(requireText(part, "text", partAt),
+                        partAt + ".text"));
+                case "refusal" -> text.append(validator.text(requireText(part, "refusal", partAt),
+                        partAt + ".refusal"));
+                case "input_image", "input_file", "input_audio" -> throw new InvalidRequest(partAt + ".type",
+                        "content parts of type '" + type + "' are not supported yet; only text parts are",
+                        "unsupported_content");
+                default -> throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'input_text', got '"
+                        + echo(type) + "'", "invalid_value");
+            }
+        }
+        return new ChatTurn(turnRole, text.toString());
+    }
+
+    /** Function tools are checked, then refused; any other (built-in) tool is refused by its type. */
+    private static List<JsonNode> tools(JsonNode tools) {
+        if (tools == null || tools.isNull()) {
+            return List.of();
+        }
+        if (!tools.isArray()) {
+            throw new InvalidRequest("tools", "tools must be an array", "invalid_type");
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode tool = tools.get(i);
+            String at = "tools[" + i + "]";
+            if (!tool.isObject()) {
+                throw new InvalidRequest(at, at + " must be an object (a tool)", "invalid_type");
+            }
+            String type = textOf(tool.get("type"), at + ".type");
+            if (!"function".equals(type)) {
+                throw new InvalidRequest(at + ".type", "tools of type '" + echo(type) + "' (built-in tools) are not "
+                        + "supported; only 'function' tools are", "unsupported_value");
+            }
+            String name = requireText(tool, "name", at);
+            if (!FUNCTION_NAME.matcher(name).matches()) {
+                throw new InvalidRequest(at + ".name", at + ".name must be 1 to 64 letters, digits, '_' or '-', got '"
+                        + echo(name) + "'", "invalid_value");
+            }
+            optional(tool, "description", at, JsonNode::isTextual, "a string");
+            optional(tool, "parameters", at, JsonNode::isObject, "an object (a JSON Schema)");
+            optional(tool, "strict", at, JsonNode::isBoolean, "a boolean");
+        }
+        if (!tools.isEmpty()) {
+            throw new InvalidRequest("tools", TOOLS_NOT_ENABLED + "; send the request without tools",
+                    "unsupported_parameter");
+        }
+        return List.of();
+    }
+
+    /** {@code none} and {@code auto} mean the same without tools; anything that demands a call cannot be met. */
+    private static JsonNode toolChoice(JsonNode choice, List<JsonNode> tools) {
+        if (choice == null || choice.isNull()) {
+            return TextNode.valueOf("auto");
+        }
+        if (choice.isTextual()) {
+            String c = choice.textValue();
+            if ("none".equals(c) || "auto".equals(c)) {
+                return choice;
+            }
+            if ("required".equals(c)) {
+                throw new InvalidRequest("tool_choice", "tool_choice 'required' needs tools, but " + TOOLS_NOT_ENABLED,
+                        "unsupported_value");
+            }
+            throw new InvalidRequest("tool_choice", "tool_choice must be 'none', 'auto', 'required' or an object, got '"
+                    + echo(c) + "'", "invalid_value");
+        }
+        if (!choice.isObject()) {
+            throw new InvalidRequest("tool_choice", "tool_choice must be a string or an object", "invalid_type");
+        }
+        String type = textOf(choice.get("type"), "tool_choice.type");
+        if ("function".equals(type)) {
+            requireText(choice, "name", "tool_choice");
+            throw new InvalidRequest("tool_choice", "tool_choice names a function, but " + TOOLS_NOT_ENABLED,
+                    "unsupported_value");
+        }
+        throw new InvalidRequest("tool_choice", "tool_choice of type '" + echo(type) + "' is not supported",
+                "unsupported_value");
+    }
+
+    private static void checkInclude(JsonNode include) {
+        if (include == null || include.isNull()) {
+            return;
+        }
+        if (!include.isArray()) {
+            throw new InvalidRequest("include", "include must be an array", "invalid_type");
+        }
+        if (!include.isEmpty()) {
+            throw new InvalidRequest("include", "include must be empty: this gateway has none of the extra outputs "
+                    + "include asks for (got '" + echo(include.get(0).asText()) + "')", "unsupported_value");
+        }
+    }
+
+    /** {@code text.format} of type text is the only output format; {@code verbosity} is a hint and ignored. */
+    private static void checkText(JsonNode text) {
+        if (text == null || text.isNull()) {
+            return;
+        }
+        if (!text.isObject()) {
+            throw new InvalidRequest("text", "text must be an object", "invalid_type");
+        }
+        JsonNode format = text.get("format");
+        if (format == null || format.isNull()) {
+            return;
+        }
+        if (!format.isObject()) {
+            throw new InvalidRequest("text.format", "text.format must be an object", "invalid_type");
+        }
+        String type = textOf(format.get("type"), "text.format.type");
+        refuseIf(!"text".equals(type), "text.format", "text.format of type '" + echo(type) + "' is not supported "
+                + "yet; only 'text' is", "unsupported_value");
+    }
+
+    /** OpenAI's metadata: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
+    private static Map<String, String> metadata(JsonNode metadata) {
+        if (metadata == null || metadata.isNull()) {
+            return Map.of();
+        }
+        if (!metadata.isObject()) {
+            throw new InvalidRequest("metadata", "metadata must be an object of strings", "invalid_type");
+        }
+        refuseIf(metadata.size() > MAX_METADATA_KEYS, "metadata", "metadata may have at most " + MAX_METADATA_KEYS
+                + " keys, got " + metadata.size(), "invalid_value");
+        Map<String, String> out = new LinkedHashMap<>();
+        metadata.fields().forEachRemaining(e -> {
+            String at = "metadata." + echo(e.getKey());
+            refuseIf(e.getKey().length() > MAX_METADATA_KEY, at, "metadata keys may be at most " + MAX_METADATA_KEY
+                    + " characters", "invalid_value");
+            if (!e.getValue().isTextual()) {
+                throw new InvalidRequest(at, at + " must be a string", "invalid_type");
+            }
+            refuseIf(e.getValue().textValue().length() > MAX_METADATA_VALUE, at, "metadata values may be at most "
+                    + MAX_METADATA_VALUE + " characters", "invalid_value");
+            out.put(e.getKey(), e.getValue().textValue());
+        });
+        return out;
+    }
+
+    private static String requireText(JsonNode node, String field, String at) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidRequest(at + "." + field, at + "." + field + " is required", "missing_required_parameter");
+        }
+        return textOf(value, at + "." + field);
+    }
+
+    private static String textOf(JsonNode value, String param) {
+        if (value == null || value.isNull()) {
+            throw new InvalidRequest(param, param + " is required", "missing_required_parameter");
+        }
+        if (!value.isTextual()) {
+            throw new InvalidRequest(param, param + " must be a string", "invalid_type");
+        }
+        return value.textValue();
+    }
+
+    private static void optional(JsonNode node, String field, String at, java.util.function.Predicate<JsonNode> ok,
+                                 String kind) {
+        JsonNode value = node.get(field);
+        if (value != null && !value.isNull() && !ok.test(value)) {
+            throw new InvalidRequest(at + "." + field, at + "." + field + " must be " + kind, "invalid_type");
+        }
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isContainerNode() && node.isEmpty());
+    }
+
+    private static String echo(String value) {
+        String v = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        return v.replaceAll("[\\uD800-\\uDFFF]", "?");
+    }
+
+    private static void refuseIf(boolean condition, String param, String message, String code) {
+        if (condition) {
+            throw new InvalidRequest(param, message, code);
+        }
+    }
+}
