@@ -169,6 +169,14 @@ public interface GatewayConfig {
         @WithDefault("3s")
         Duration probeTimeout();
 
+        /**
+         * Readiness probes in a row that must time out before a ready endpoint is taken out of the pool. A
+         * probe that times out is ambiguous (a Triton busy with its streams, or a paused JVM on either side,
+         * answers late; a lost one never answers); a refused connection or a not-ready answer counts at once.
+         */
+        @WithDefault("3")
+        int probeTimeoutsBeforeUnready();
+
         /** Largest gRPC message accepted from Triton. */
         @WithDefault("16777216")
         int maxInboundMessageBytes();

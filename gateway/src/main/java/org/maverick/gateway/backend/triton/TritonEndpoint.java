@@ -49,6 +49,8 @@ final class TritonEndpoint {
     private ScheduledExecutorService prober;
     private volatile ModelContract contract;
     private volatile boolean ready;
+    /** Probes in a row that timed out while ready; only the probing thread (one probe at a time) uses it. */
+    private int timeoutsInARow;
     private volatile String notReadyReason = "not probed yet";
 
     /** The Vert.x event loops, which read the gRPC connections, and sockets of their transport (epoll or NIO). */
@@ -154,18 +156,28 @@ final class TritonEndpoint {
             if (!ready) {
                 LOG.infof("Triton at %s is ready", address);
             }
+            timeoutsInARow = 0;
             ready = true;
             notReadyReason = "";
             return true;
         } catch (IllegalStateException e) {
             return markNotReady(e.getMessage());
         } catch (RuntimeException e) {
-            if (ready() && Status.fromThrowable(e).getCode() == Status.Code.DEADLINE_EXCEEDED && servedRecently()) {
+            boolean timedOut = Status.fromThrowable(e).getCode() == Status.Code.DEADLINE_EXCEEDED;
+            if (ready() && timedOut && servedRecently()) {
                 // Slow to answer the probe, but generation responses keep arriving: a Triton busy with
                 // thousands of streams, not a lost one. Turning it away would only fail the traffic it serves.
                 LOG.debugf("Triton at %s: readiness probe timed out while its streams are flowing; still ready", address);
                 return true;
             }
+            if (ready() && timedOut && ++timeoutsInARow < config.probeTimeoutsBeforeUnready()) {
+                // An idle endpoint's probe that answers late once (a busy machine, a GC pause on either side)
+                // must not turn all traffic away; a lost endpoint keeps timing out and leaves the pool soon.
+                LOG.debugf("Triton at %s: readiness probe timed out (%d in a row); still ready", address,
+                        timeoutsInARow);
+                return true;
+            }
+            timeoutsInARow = 0;
             // gRPC backs off reconnecting for up to two minutes; the probe is the pool's reconnect
             // attempt, so a restarted Triton is found within a probe interval instead.
             channels.forEach(ManagedChannel::resetConnectBackoff);

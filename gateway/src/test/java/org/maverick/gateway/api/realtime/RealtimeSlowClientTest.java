@@ -58,7 +58,8 @@ class RealtimeSlowClientTest {
             }
             // Never read again. Megabytes of chunks fill the socket buffers, then the gateway's queue.
             await().atMost(Duration.ofSeconds(5)).until(() -> counters.started() >= startedBefore + generations);
-            await().atMost(Duration.ofSeconds(30)).until(() -> counters.cancelled() >= cancelledBefore + generations);
+            // Generous: how soon the buffers fill depends on how fast the stand-in streams on a busy machine.
+            await().atMost(Duration.ofSeconds(120)).until(() -> counters.cancelled() >= cancelledBefore + generations);
             await().atMost(Duration.ofSeconds(3)).until(() -> counters.inFlight() == 0);
         }
     }
