@@ -54,9 +54,11 @@ public class QueuedBackend implements Backend {
     private final GatewayConfig.Queue config;
     private final Telemetry telemetry;
     private final PrevalidatedRequests prevalidated;
+    private final ClientHolders holders;
 
     QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
-                  GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated) {
+                  GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated, ClientHolders holders) {
+        this.holders = holders;
         this.prevalidated = prevalidated;
         this.queue = queue;
         this.router = router;
@@ -96,7 +98,11 @@ public class QueuedBackend implements Backend {
         // Register the pending reply before sending: a fast worker could answer before anybody listens.
         // the router calls this on its thread, one event at a time
         router.register(id, (event, offset) -> relayEvent(emitter, finished, event, offset));
+        // Listed in this instance's owner heartbeats while the client is here: if this instance dies,
+        // the worker sees the listing stop and cancels the generation nobody reads.
+        holders.hold(id);
         emitter.onTermination(() -> {
+            holders.release(id);
             router.unregister(id);
             if (finished.compareAndSet(false, true)) {
                 clientGone(id);

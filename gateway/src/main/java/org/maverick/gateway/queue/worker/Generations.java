@@ -57,6 +57,11 @@ final class Generations implements RunningGeneration.Listener {
         return requestId == null ? null : running.get(requestId);
     }
 
+    /** The generations running now (a copy: the caller may end some of them). */
+    java.util.List<RunningGeneration> all() {
+        return new ArrayList<>(running.values());
+    }
+
     /** Registers a generation before its engine call starts, so that its end always finds it. */
     void add(RunningGeneration g) {
         running.put(g.id(), g);

@@ -76,6 +76,11 @@ final class RunningGeneration {
 
     /** Calls the engine; usage in the final event counts the text earlier attempts sent as well. */
     void start(Backend engine, TokenCounter tokens, Listener listener) {
+        if (ended) {
+            // Cancelled (or handed over) between being taken and its engine call: it is never opened,
+            // so Triton never starts a generation whose client already left.
+            return;
+        }
         subscription = engine.generate(generation).subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
