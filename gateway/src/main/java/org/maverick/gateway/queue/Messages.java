@@ -49,9 +49,15 @@ public final class Messages {
             @JsonProperty("finish_reason") String finishReason,
             UsageDto usage,
             ErrorBody error,
-            long at) {
+            long at,
+            @JsonProperty("completion_tokens") Integer completionTokens) {
 
         public static final String TOKEN = "token";
+
+        public Event(int version, String requestId, long seq, int attempt, String type, String text,
+                     String finishReason, UsageDto usage, ErrorBody error, long at) {
+            this(version, requestId, seq, attempt, type, text, finishReason, usage, error, at, null);
+        }
         public static final String FINAL = "final";
         public static final String ERROR = "error";
         public static final String EXPIRED = "expired";

@@ -266,7 +266,9 @@ final class Intake {
         if (reply.attempt() > 1) {
             int emittedTokens = previous.tokens(tokens);
             int left = generation.sampling().maxTokens() - emittedTokens;
-            LOG.infof("request %s: continuing attempt %d after %d tokens already sent", id, reply.attempt(), emittedTokens);
+            LOG.infof("request %s: continuing attempt %d after %d tokens already sent%s", id, reply.attempt(),
+                    emittedTokens, previous.uncountedText().isEmpty() ? "" : " (partly estimated: the engine did not "
+                            + "count all of them)");
             if (left <= 0) {
                 publisher(reply, previous.nextSeq()).finish("length",
                         new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));

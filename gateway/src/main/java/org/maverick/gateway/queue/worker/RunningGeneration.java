@@ -85,9 +85,10 @@ final class RunningGeneration {
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
                         anyToken = true;
-                        publisher.token(t.text());
+                        publisher.token(t.text(), t.tokensSoFar());
                     } else if (event instanceof GenerationEvent.Finished f) {
                         int completion = f.usage().completionTokens() + previous.tokens(tokens);
+                        // previous.tokens: the engine's counts its events carried, as usage counts them
                         completionTokens = f.usage().completionTokens();
                         publisher.finish(f.reason().wire(), new UsageDto(originalPromptTokens, completion,
                                 originalPromptTokens + completion));

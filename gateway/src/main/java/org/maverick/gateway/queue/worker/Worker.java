@@ -10,7 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -129,8 +129,12 @@ public class Worker {
             return;
         }
         long session = config.workerSessionTimeout().toMillis();
+        // Incremental (cooperative) rebalancing: a worker joining or leaving moves only the partitions
+        // that change owner, and only their generations are handed over; the eager range assignor took
+        // every partition back on every rebalance and restarted every running generation. The classic
+        // protocol keeps gateway.queue.worker-session-timeout the client's own session timeout.
         consumer = queue.consumer("worker", Optional.of(GROUP), Map.of(
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, session / 5),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64,
@@ -164,7 +168,13 @@ public class Worker {
         LOG.infof("queue worker started: at most %d generations in flight", config.workerMaxInFlight());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * First of the shutdown observers (priority 1): the worker leaves the group, handing its running
+     * generations over (status left 'running'), before the Triton channels close. The other order
+     * failed every running generation ("the model backend broke off the stream"), so a worker that
+     * left gracefully ended its streams with errors instead of having them continued elsewhere.
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
         if (controlReader != null) {
             controlReader.stop();
