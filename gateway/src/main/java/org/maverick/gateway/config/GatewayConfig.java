@@ -365,6 +365,15 @@ public interface GatewayConfig {
         @WithDefault("5s")
         Duration resumeGrace();
 
+        /**
+         * How long a queued generation's client counts as held by a gateway instance after that
+         * instance last listed it in its owner heartbeat (sent every fifth of this on the control
+         * topic). A generation of an instance's reply topic that no instance has listed for this long
+         * is treated as if its client had gone: it is cancelled after a further {@code resume-grace}.
+         */
+        @WithDefault("5s")
+        Duration ownerLease();
+
         /** Deadline given to queued requests: a worker skips a request older than this and reports it expired. */
         @WithDefault("10m")
         Duration requestTimeToLive();

@@ -16,10 +16,22 @@ public sealed interface GenerationEvent {
      * New completion text, ready to send: never empty, never half a UTF-8 character, never part of a
      * stop string.
      */
-    record Token(String text, long eventId) implements GenerationEvent {
+    record Token(String text, long eventId, int tokensSoFar) implements GenerationEvent {
         public Token(String text) {
-            this(text, NO_ID);
+            this(text, NO_ID, UNCOUNTED);
         }
+
+        public Token(String text, long eventId) {
+            this(text, eventId, UNCOUNTED);
+        }
+
+        /** A token with the engine's count of the completion tokens generated so far (this one included). */
+        public static Token counted(String text, int tokensSoFar) {
+            return new Token(text, NO_ID, tokensSoFar);
+        }
+
+        /** {@link #tokensSoFar()} when the engine does not count its output (then usage is estimated). */
+        public static final int UNCOUNTED = -1;
     }
 
     /**

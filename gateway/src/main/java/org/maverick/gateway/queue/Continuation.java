@@ -22,18 +22,57 @@ import java.util.Optional;
  * The read is bounded: one partition, from the request's creation time to the end offset at the start
  * of the read.
  *
- * @param text     the completion text already sent, in order
- * @param nextSeq  the sequence number the next event takes
- * @param finished whether a terminal event was already written (then nothing is to be run)
- * @param toolCalls tool calls already sent (each complete: a call is only ever written whole)
+ * <p>The tokens already sent are counted as usage counted them: each token event carries the
+ * engine's count of its attempt's completion tokens so far ({@code completion_tokens}), so the count
+ * is the sum of each attempt's last count. Only text the engine did not count (an engine that does
+ * not report counts, or events of an older gateway) is estimated with the token counter, which is
+ * what usage then does too.
+ *
+ * @param text          the completion text already sent, in order
+ * @param nextSeq       the sequence number the next event takes
+ * @param finished      whether a terminal event was already written (then nothing is to be run)
+ * @param countedTokens the engine's count of the tokens sent, summed over attempts
+ * @param uncountedText the text sent that no engine count covers
+ * @param toolCalls     tool calls already sent (each complete: a call is only ever written whole)
  */
-public record Continuation(String text, long nextSeq, boolean finished, int toolCalls) {
+public record Continuation(String text, long nextSeq, boolean finished, int countedTokens, String uncountedText,
+                           int toolCalls) {
 
     private static final Logger LOG = Logger.getLogger(Continuation.class);
-    public static final Continuation NONE = new Continuation("", 0, false, 0);
+    public static final Continuation NONE = new Continuation("", 0, false);
 
+    /** What was sent, none of it counted by the engine. */
+    public Continuation(String text, long nextSeq, boolean finished) {
+        this(text, nextSeq, finished, 0, text, 0);
+    }
+
+    /** The completion tokens already sent: the engine's counts, plus an estimate of what it did not count. */
     public int tokens(TokenCounter counter) {
-        return text.isEmpty() ? 0 : counter.countText(text);
+        return countedTokens + (uncountedText.isEmpty() ? 0 : counter.countText(uncountedText));
+    }
+
+    /** Adds up what the events of one request say was sent, attempt by attempt. */
+    static final class Tally {
+        private final StringBuilder text = new StringBuilder();
+        private final java.util.Map<Integer, Integer> lastCount = new java.util.HashMap<>();
+        private final java.util.Map<Integer, StringBuilder> uncounted = new java.util.HashMap<>();
+
+        void token(int attempt, String piece, Integer tokensSoFar) {
+            text.append(piece);
+            if (tokensSoFar != null && tokensSoFar >= 0) {
+                lastCount.merge(attempt, tokensSoFar, Math::max);
+                uncounted.remove(attempt); // the count covers all of this attempt's text so far
+            } else {
+                uncounted.computeIfAbsent(attempt, a -> new StringBuilder()).append(piece);
+            }
+        }
+
+        Continuation result(long nextSeq, boolean finished, int toolCalls) {
+            int counted = lastCount.values().stream().mapToInt(Integer::intValue).sum();
+            StringBuilder rest = new StringBuilder();
+            uncounted.values().forEach(rest::append);
+            return new Continuation(text.toString(), nextSeq, finished, counted, rest.toString(), toolCalls);
+        }
     }
 
     public static Continuation read(KafkaQueue queue, ObjectMapper json, String topic, String requestId, long createdAt) {
@@ -52,7 +91,7 @@ public record Continuation(String text, long nextSeq, boolean finished, int tool
                 return NONE;
             }
             consumer.seek(tp, start.offset());
-            StringBuilder text = new StringBuilder();
+            Tally tally = new Tally();
             long nextSeq = 0;
             boolean finished = false;
             int toolCalls = 0;
@@ -65,7 +104,7 @@ public record Continuation(String text, long nextSeq, boolean finished, int tool
                     Messages.Event e = json.readValue(r.value(), Messages.Event.class);
                     nextSeq = Math.max(nextSeq, e.seq() + 1);
                     if (Messages.Event.TOKEN.equals(e.type()) && e.text() != null) {
-                        text.append(e.text());
+                        tally.token(e.attempt(), e.text(), e.completionTokens());
                     } else if (Messages.Event.TOOL_CALL.equals(e.type())) {
                         toolCalls++;
                     } else if (e.terminal()) {
@@ -73,7 +112,7 @@ public record Continuation(String text, long nextSeq, boolean finished, int tool
                     }
                 }
             }
-            return new Continuation(text.toString(), nextSeq, finished, toolCalls);
+            return tally.result(nextSeq, finished, toolCalls);
         } catch (Exception e) {
             LOG.warnf("request %s: could not read what was already sent (%s); continuing from scratch", requestId,
                     KafkaQueue.rootMessage(e));

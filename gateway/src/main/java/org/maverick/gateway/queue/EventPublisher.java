@@ -52,6 +52,8 @@ public final class EventPublisher {
     private boolean ticking;
     /** The first event that could not be written (set by a send's callback, on any thread), or null. */
     private volatile Exception lost;
+    /** The engine's count of completion tokens as of the latest text given (null: not counted). */
+    private Integer tokensSoFar;
 
     public EventPublisher(KafkaSender producer, ObjectMapper json, Ticker ticker,
                    String topic, Integer partition, String requestId, int attempt, long firstSeq,
@@ -65,6 +67,17 @@ public final class EventPublisher {
         this.attempt = attempt;
         this.seq = firstSeq;
         this.streamTokens = streamTokens;
+    }
+
+    /**
+     * As {@link #token(String)}, with the engine's count of this attempt's completion tokens so far
+     * (negative: not counted); each token event carries the count as of its last text.
+     */
+    public synchronized void token(String text, int completionTokensSoFar) {
+        if (completionTokensSoFar >= 0) {
+            tokensSoFar = completionTokensSoFar;
+        }
+        token(text);
     }
 
     public synchronized void token(String text) {
@@ -231,7 +244,7 @@ public final class EventPublisher {
     private Messages.Event event(String type, String text, String finishReason, UsageDto usage,
                                  Messages.ErrorBody error) {
         return new Messages.Event(Messages.VERSION, requestId, seq++, attempt, type, text, finishReason, usage, error,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), null, null, Messages.Event.TOKEN.equals(type) ? tokensSoFar : null);
     }
 
     private void send(Messages.Event event) {

@@ -51,12 +51,19 @@ public final class Messages {
             ErrorBody error,
             long at,
             @JsonProperty("tool_call") ToolCallBody toolCall,
-            @JsonProperty("tool_calls") java.util.List<ToolCallBody> toolCalls) {
+            @JsonProperty("tool_calls") java.util.List<ToolCallBody> toolCalls,
+            @JsonProperty("completion_tokens") Integer completionTokens) {
 
-        /** An event without tool calls. */
+        /** An event without tool calls or a token count. */
         public Event(int version, String requestId, long seq, int attempt, String type, String text, String finishReason,
                      UsageDto usage, ErrorBody error, long at) {
-            this(version, requestId, seq, attempt, type, text, finishReason, usage, error, at, null, null);
+            this(version, requestId, seq, attempt, type, text, finishReason, usage, error, at, null, null, null);
+        }
+
+        /** An event with tool calls and without a token count. */
+        public Event(int version, String requestId, long seq, int attempt, String type, String text, String finishReason,
+                     UsageDto usage, ErrorBody error, long at, ToolCallBody toolCall, java.util.List<ToolCallBody> toolCalls) {
+            this(version, requestId, seq, attempt, type, text, finishReason, usage, error, at, toolCall, toolCalls, null);
         }
 
         public static final String TOKEN = "token";
@@ -104,7 +111,11 @@ public final class Messages {
     public record ErrorBody(String message, String type, String code, int status) {
     }
 
-    /** A control message (control topic, key = request id; co-partitioned with requests). */
+    /**
+     * A control message (control topic, key = request id; co-partitioned with requests), or an owner
+     * heartbeat ({@link #HOLDING}: key {@code holding:<instance>}, no request id): {@code instance}
+     * holds the clients of exactly {@code requestIds} among the requests of the record's partition.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Control(
@@ -112,11 +123,30 @@ public final class Messages {
             @JsonProperty("request_id") String requestId,
             String action,
             long at,
-            @JsonProperty("grace_ms") Long graceMs) {
+            @JsonProperty("grace_ms") Long graceMs,
+            String instance,
+            @JsonProperty("request_ids") java.util.List<String> requestIds,
+            @JsonProperty("lease_ms") Long leaseMs) {
 
         public static final String CANCEL = "cancel";
         public static final String CLIENT_GONE = "client_gone";
         public static final String CLIENT_BACK = "client_back";
+        public static final String HOLDING = "holding";
+
+        /** A control message about one request. */
+        public Control(int version, String requestId, String action, long at, Long graceMs) {
+            this(version, requestId, action, at, graceMs, null, null, null);
+        }
+
+        /** An owner heartbeat of {@code instance}: it holds the clients of {@code requestIds}. */
+        public static Control holding(String instance, java.util.List<String> requestIds, long leaseMs, long at) {
+            return new Control(VERSION, null, HOLDING, at, null, instance, requestIds, leaseMs);
+        }
+
+        /** The record key of {@code instance}'s heartbeats. */
+        public static String holdingKey(String instance) {
+            return HOLDING + ":" + instance;
+        }
     }
 
     /** A request's state (compacted status topic, key = request id; co-partitioned with requests). */

@@ -56,9 +56,11 @@ public class QueuedBackend implements Backend {
     private final Telemetry telemetry;
     private final PrevalidatedRequests prevalidated;
     private final RepeatedWarnings warnings = new RepeatedWarnings();
+    private final ClientHolders holders;
 
     QueuedBackend(KafkaQueue queue, ReplyRouter router, ResumeTokens resumeTokens, ObjectMapper json,
-                  GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated) {
+                  GatewayConfig config, Telemetry telemetry, PrevalidatedRequests prevalidated, ClientHolders holders) {
+        this.holders = holders;
         this.prevalidated = prevalidated;
         this.queue = queue;
         this.router = router;
@@ -122,7 +124,11 @@ public class QueuedBackend implements Backend {
                 }
             }
         });
+        // Listed in this instance's owner heartbeats while the client is here: if this instance dies,
+        // the worker sees the listing stop and cancels the generation nobody reads.
+        holders.hold(id);
         emitter.onTermination(() -> {
+            holders.release(id);
             router.unregister(id);
             if (finished.compareAndSet(false, true)) {
                 clientGone(id);

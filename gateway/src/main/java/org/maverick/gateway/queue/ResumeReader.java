@@ -41,6 +41,7 @@ public class ResumeReader {
     private final QueuedBackend queued;
     private final ObjectMapper json;
     private final GatewayConfig.Queue config;
+    private final ClientHolders holders;
     private final Semaphore slots = new Semaphore(MAX_CONCURRENT);
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kafka-resume");
@@ -48,7 +49,9 @@ public class ResumeReader {
         return t;
     });
 
-    ResumeReader(KafkaQueue queue, QueuedBackend queued, ObjectMapper json, GatewayConfig config) {
+    ResumeReader(KafkaQueue queue, QueuedBackend queued, ObjectMapper json, GatewayConfig config,
+                 ClientHolders holders) {
+        this.holders = holders;
         this.queue = queue;
         this.queued = queued;
         this.json = json;
@@ -76,7 +79,10 @@ public class ResumeReader {
         return Multi.createFrom().emitter(emitter -> {
             AtomicBoolean finished = new AtomicBoolean();
             AtomicBoolean cancelled = new AtomicBoolean();
+            // This instance holds the client now: its heartbeats list the request (whoever took it).
+            holders.hold(at.requestId());
             emitter.onTermination(() -> {
+                holders.release(at.requestId());
                 if (finished.compareAndSet(false, true)) {
                     cancelled.set(true);
                     queued.sendControl(at.requestId(), Messages.Control.CLIENT_GONE, config.resumeGrace().toMillis());

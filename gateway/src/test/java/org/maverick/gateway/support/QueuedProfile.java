@@ -16,6 +16,7 @@ public class QueuedProfile implements QuarkusTestProfile {
                 "gateway.queue.replication-factor", "1",
                 "gateway.queue.resume-secret", "test-secret",
                 "gateway.queue.resume-grace", "1s",
+                "gateway.queue.owner-lease", "1s",
                 "gateway.queue.worker-session-timeout", "2s",
                 "gateway.queue.probe-interval", "500ms",
                 // any kafka.* setting goes to the Kafka clients (TLS/SASL in production); this one is harmless

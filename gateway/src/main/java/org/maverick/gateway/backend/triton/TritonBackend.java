@@ -327,7 +327,10 @@ public class TritonBackend implements Backend {
         @Override
         public void text(String delta) {
             sent();
-            emitter.emit(new GenerationEvent.Token(delta));
+            // The engine's own count so far travels with the text: a queued takeover then counts what was
+            // already sent exactly as usage counts it, not with the estimating counter.
+            emitter.emit(GenerationEvent.Token.counted(delta,
+                    engineCompletionTokens.orElse(GenerationEvent.Token.UNCOUNTED)));
         }
 
         @Override

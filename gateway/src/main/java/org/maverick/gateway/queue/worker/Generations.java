@@ -57,6 +57,11 @@ final class Generations implements RunningGeneration.Listener {
         return requestId == null ? null : running.get(requestId);
     }
 
+    /** The generations running now (a copy: the caller may end some of them). */
+    java.util.List<RunningGeneration> all() {
+        return new ArrayList<>(running.values());
+    }
+
     /** Registers a generation before its engine call starts, so that its end always finds it. */
     void add(RunningGeneration g) {
         running.put(g.id(), g);
@@ -109,11 +114,11 @@ final class Generations implements RunningGeneration.Listener {
     }
 
     /** Hands over the generations of partitions that went to another worker (their status stays 'running'). */
-    void abandonIn(Collection<TopicPartition> lost) {
+    void abandonIn(Collection<TopicPartition> lost, String why) {
         for (Iterator<RunningGeneration> it = running.values().iterator(); it.hasNext(); ) {
             RunningGeneration g = it.next();
             if (lost.contains(g.partition())) {
-                LOG.infof("request %s: partition moved to another worker; handing the generation over", g.id());
+                LOG.infof("request %s: %s; handing the generation over", g.id(), why);
                 g.abandon();
                 it.remove();
             }

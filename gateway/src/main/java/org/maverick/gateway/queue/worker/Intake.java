@@ -38,6 +38,12 @@ import java.util.function.BooleanSupplier;
  * backlog settled (marked done) or running, except when its caller is at a tenant limit: it then goes
  * back to the front and its caller is skipped until the next round.
  *
+ * <p>A request whose client has gone ({@link ClientPresence}: client_gone received, or no instance
+ * holds its client) is not started: within the grace period it is parked (held here, unstarted,
+ * its offset uncommitted) until the client comes back (then it starts) or the grace period ends (then
+ * it is answered 'cancelled'); after it, it is answered 'cancelled' at once. So a generation whose
+ * client left before it started is never started at Triton.
+ *
  * <p>Poll thread only. Reading back an interrupted attempt's events blocks this thread (bounded).
  */
 final class Intake {
@@ -52,7 +58,37 @@ final class Intake {
         /** A cancel arrived before it started: answered 'cancelled'. */
         CANCELLED,
         /** Past its deadline: answered 'expired'. */
-        EXPIRED
+        EXPIRED,
+        /** Its client left and the grace period is over: answered 'cancelled', never started. */
+        CLIENT_GONE,
+        /** Its client left and may still come back (grace period): parked, not started. */
+        CLIENT_AWAY
+    }
+
+    /** Most requests parked at once; past it the worker stops fetching, as with a full backlog. */
+    static final int MAX_PARKED = 1024;
+
+    /**
+     * Steps of taking a request that a test may hold, to drive the races between a client leaving and
+     * its request starting deterministically; production never holds.
+     */
+    interface Steps {
+        /** Whether the worker takes no request now (they wait in the backlog or in Kafka). */
+        default boolean holdIntake() {
+            return false;
+        }
+
+        /** Between taking a request (status running) and opening its engine call: {@code open} opens it. */
+        default void beforeEngineCall(String requestId, Runnable open) {
+            open.run();
+        }
+    }
+
+    static volatile Steps steps = new Steps() {
+    };
+
+    /** A request taken whose client is away: it waits, unstarted, for the client or the grace period's end. */
+    private record Parked(ConsumerRecord<String, byte[]> record, Reply reply) {
     }
 
     /** Where one attempt of a request answers. */
@@ -73,10 +109,20 @@ final class Intake {
     private final DeadLetters deadLetters;
     private final PartitionOffsets offsets;
     private final EarlyCancels earlyCancels;
+    private final ClientPresence presence;
+    private final WorkerCounters counters;
+    private final java.util.concurrent.Executor toPollThread;
+    private final java.util.Map<String, Parked> parked = new java.util.LinkedHashMap<>();
+    /** The worker's poll thread (every call but a held step's comes on it). */
+    private Thread pollThread;
 
     Intake(Replies replies, RequestReader reader, Backend engine, TokenCounter tokens, Telemetry telemetry,
            Admission admission, ApiKeys apiKeys, int maxInFlight, Backlog backlog, Generations generations,
-           Statuses statuses, DeadLetters deadLetters, PartitionOffsets offsets, EarlyCancels earlyCancels) {
+           Statuses statuses, DeadLetters deadLetters, PartitionOffsets offsets, EarlyCancels earlyCancels,
+           ClientPresence presence, WorkerCounters counters, java.util.concurrent.Executor toPollThread) {
+        this.presence = presence;
+        this.counters = counters;
+        this.toPollThread = toPollThread;
         this.replies = replies;
         this.reader = reader;
         this.engine = engine;
@@ -99,6 +145,15 @@ final class Intake {
      */
     static Verdict verdict(boolean running, Messages.Status status, BooleanSupplier cancelledEarly, Long deadlineAt,
                            long now) {
+        return verdict(running, status, cancelledEarly, deadlineAt, ClientPresence.PRESENT, now);
+    }
+
+    /**
+     * As above, then whether its client is gone: {@code clientGoneAt} is when its grace period ends
+     * ({@link ClientPresence#PRESENT} while the client is there).
+     */
+    static Verdict verdict(boolean running, Messages.Status status, BooleanSupplier cancelledEarly, Long deadlineAt,
+                           long clientGoneAt, long now) {
         if (running || (status != null && status.done())) {
             return Verdict.ALREADY_HANDLED;
         }
@@ -107,6 +162,9 @@ final class Intake {
         }
         if (deadlineAt != null && now > deadlineAt) {
             return Verdict.EXPIRED;
+        }
+        if (clientGoneAt != ClientPresence.PRESENT) {
+            return now >= clientGoneAt ? Verdict.CLIENT_GONE : Verdict.CLIENT_AWAY;
         }
         return Verdict.RUN;
     }
@@ -117,6 +175,10 @@ final class Intake {
     }
 
     void startWaiting() {
+        pollThread = Thread.currentThread();
+        if (steps.holdIntake()) {
+            return;
+        }
         long now = System.currentTimeMillis();
         Set<String> blocked = new HashSet<>(); // callers at their limit, for this round
         while (!backlog.isEmpty() && generations.size() < maxInFlight && engine.ready() && backlog.startable(now)) {
@@ -148,12 +210,19 @@ final class Intake {
             return true;
         }
         String id = request.requestId();
+        if (parked.containsKey(id)) {
+            LOG.debugf("request %s: sent again while parked; the parked one stands", id);
+            offsets.done(record);
+            return true;
+        }
         Messages.Status status = statuses.latest(id);
         // A gateway instance's own requests always stream events; an event-driven caller chooses.
         boolean stream = request.request() == null || request.request().path("stream").asBoolean(true);
         Reply reply = new Reply(id, RequestHeaders.replyTopic(record), nextAttempt(status), stream);
-        switch (verdict(generations.runs(id), status, () -> earlyCancels.take(id), request.deadlineAt(),
-                System.currentTimeMillis())) {
+        long now = System.currentTimeMillis();
+        // The record's timestamp is its publication: no owner lease runs out before one lease after it.
+        long goneAt = presence.goneAt(id, reply.topic(), record.timestamp(), now);
+        switch (verdict(generations.runs(id), status, () -> earlyCancels.take(id), request.deadlineAt(), goneAt, now)) {
             case ALREADY_HANDLED -> {
                 LOG.debugf("request %s: already %s, not run again", id,
                         generations.runs(id) ? "running" : status.state());
@@ -165,6 +234,14 @@ final class Intake {
             }
             case EXPIRED -> {
                 return settle(record, reply, Messages.Event.EXPIRED, null, Messages.Status.EXPIRED);
+            }
+            case CLIENT_GONE -> {
+                return settleGone(record, reply);
+            }
+            case CLIENT_AWAY -> {
+                LOG.debugf("request %s: its client left; parked until it comes back or the grace period ends", id);
+                parked.put(id, new Parked(record, reply));
+                return true;
             }
             case RUN -> {
             }
@@ -203,12 +280,17 @@ final class Intake {
             // already, so the continuation starts after it, and the new attempt's parser does not read it again.
             ToolUse t = generation.tools();
             generation = generation.withTools(new ToolUse(t.callable(), "", t.parallel(), t.strictSchemas()));
-            previous = new Continuation(previous.text().substring(t.prefill().length()), previous.nextSeq(), false, 0);
+            String uncounted = previous.uncountedText().startsWith(t.prefill())
+                    ? previous.uncountedText().substring(t.prefill().length()) : previous.uncountedText();
+            previous = new Continuation(previous.text().substring(t.prefill().length()), previous.nextSeq(), false,
+                    previous.countedTokens(), uncounted, 0);
         }
         if (reply.attempt() > 1) {
             int emittedTokens = previous.tokens(tokens);
             int left = generation.sampling().maxTokens() - emittedTokens;
-            LOG.infof("request %s: continuing attempt %d after %d tokens already sent", id, reply.attempt(), emittedTokens);
+            LOG.infof("request %s: continuing attempt %d after %d tokens already sent%s", id, reply.attempt(),
+                    emittedTokens, previous.uncountedText().isEmpty() ? "" : " (partly estimated: the engine did not "
+                            + "count all of them)");
             if (left <= 0) {
                 publisher(reply, previous.nextSeq()).finish("length",
                         new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
@@ -257,9 +339,66 @@ final class Intake {
         RunningGeneration g = new RunningGeneration(record, generation, promptTokens, previous,
                 publisher(reply, previous.nextSeq()), reply.topic(), attempt, span, permit);
         generations.add(g);
+        steps.beforeEngineCall(id, () -> {
+            if (Thread.currentThread() == pollThread) {
+                open(g, span);
+            } else {
+                toPollThread.execute(() -> open(g, span)); // a test held this step
+            }
+        });
+    }
+
+    private void open(RunningGeneration g, Span span) {
         try (Scope ignored = span.makeCurrent()) {
             g.start(engine, tokens, generations); // the Triton call becomes a child of this span
         }
+    }
+
+    /** Answers a request whose client left without starting it. */
+    private boolean settleGone(ConsumerRecord<String, byte[]> record, Reply reply) {
+        LOG.infof("request %s: its client left and did not come back within the grace period; not started",
+                reply.id());
+        counters.neverStarted.incrementAndGet();
+        return settle(record, reply, Messages.Event.CANCELLED, null, Messages.Status.CANCELLED);
+    }
+
+    /**
+     * Settles or releases the parked requests: cancelled (explicitly, or their grace period ended)
+     * ones are answered 'cancelled'; those whose client came back go to the front of the backlog.
+     */
+    void sweepParked(long now) {
+        for (var it = parked.values().iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            String id = p.reply().id();
+            if (earlyCancels.take(id)) {
+                it.remove();
+                settle(p.record(), p.reply(), Messages.Event.CANCELLED, null, Messages.Status.CANCELLED);
+                continue;
+            }
+            long goneAt = presence.goneAt(id, p.reply().topic(), p.record().timestamp(), now);
+            if (goneAt == ClientPresence.PRESENT) {
+                it.remove();
+                backlog.putBack(p.record());
+            } else if (now >= goneAt) {
+                it.remove();
+                settleGone(p.record(), p.reply());
+            }
+        }
+    }
+
+    /** Whether so many requests are parked that no more should be fetched. */
+    boolean parkedFull() {
+        return parked.size() >= MAX_PARKED;
+    }
+
+    int parkedCount() {
+        return parked.size();
+    }
+
+    /** Forgets the parked requests of partitions that went to another worker (it reads them again). */
+    void dropParked(java.util.Set<org.apache.kafka.common.TopicPartition> lost) {
+        parked.values().removeIf(p -> lost.contains(new org.apache.kafka.common.TopicPartition(p.record().topic(),
+                p.record().partition())));
     }
 
     /** Answers a request without running it: a terminal event, its status, and its record done. */

@@ -12,7 +12,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Partitions come and go. Those lost are handed over cleanly: their generations stop with their
+ * Partitions come and go. With the cooperative-sticky assignor only the partitions that change owner
+ * are revoked (and only newly added ones assigned), so a worker joining or leaving interrupts only the
+ * generations of the partitions that move. Those revoked are handed over cleanly: their generations stop with their
  * status left 'running' (so the new owner continues them), their waiting records are dropped (the new
  * owner fetches them), the offsets finished so far are committed, and nothing of them is tracked any
  * more. For request partitions gained, the statuses of their requests are read first, so that none
@@ -45,8 +47,16 @@ final class Rebalance implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        handOver(partitions, "partition moved to another worker");
+    }
+
+    private void handOver(Collection<TopicPartition> partitions, String why) {
+        if (partitions.isEmpty()) {
+            return; // cooperative rebalances call this with nothing when nothing of ours moves
+        }
         Set<TopicPartition> lost = new HashSet<>(partitions);
-        generations.abandonIn(lost);
+        LOG.infof("worker hands over request partitions %s: %s", requestPartitions(partitions), why);
+        generations.abandonIn(lost, why);
         backlog.drop(lost);
         try {
             commitNow.run();
@@ -58,7 +68,8 @@ final class Rebalance implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        onPartitionsRevoked(partitions);
+        // This worker was out of the group (session expired): another worker may run them already.
+        handOver(partitions, "this worker lost the partition (its session expired)");
     }
 
     @Override
@@ -66,7 +77,7 @@ final class Rebalance implements ConsumerRebalanceListener {
         List<Integer> requestPartitions = requestPartitions(partitions);
         if (!requestPartitions.isEmpty()) {
             statuses.load(requestPartitions);
-            LOG.infof("worker owns request partitions %s", requestPartitions);
+            LOG.infof("worker now also owns request partitions %s", requestPartitions);
         }
     }
 

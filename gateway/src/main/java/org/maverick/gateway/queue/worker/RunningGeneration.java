@@ -76,16 +76,22 @@ final class RunningGeneration {
 
     /** Calls the engine; usage in the final event counts the text earlier attempts sent as well. */
     void start(Backend engine, TokenCounter tokens, Listener listener) {
+        if (ended) {
+            // Cancelled (or handed over) between being taken and its engine call: it is never opened,
+            // so Triton never starts a generation whose client already left.
+            return;
+        }
         subscription = publisher.guard(engine.generate(generation)).subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
                         anyToken = true;
-                        publisher.token(t.text());
+                        publisher.token(t.text(), t.tokensSoFar());
                     } else if (event instanceof GenerationEvent.ToolCall c) {
                         anyToken = true;
                         publisher.toolCall(c);
                     } else if (event instanceof GenerationEvent.Finished f) {
                         int completion = f.usage().completionTokens() + previous.tokens(tokens);
+                        // previous.tokens: the engine's counts its events carried, as usage counts them
                         completionTokens = f.usage().completionTokens();
                         publisher.finish(f.reason().wire(), new UsageDto(originalPromptTokens, completion,
                                 originalPromptTokens + completion));

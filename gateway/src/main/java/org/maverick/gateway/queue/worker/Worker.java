@@ -10,7 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -43,9 +43,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@link Backlog}), {@link ControlHandler} (control records), {@link Generations} (how generations
  * end), {@link PartitionOffsets} (what is committed), {@link Rebalance} (partitions coming and going).
  *
- * <p>Workers of all instances form one consumer group over the requests and control topics. The
- * range assignor gives a worker the same partition numbers of both (they are co-partitioned, as is
- * the status topic), so the cancel of a request always reaches the worker that runs it.
+ * <p>Workers of all instances form one consumer group over the requests topic. Control messages are
+ * read outside the group, every partition by every worker ({@link ControlReader}), so that the cancel
+ * of a request reaches the worker that runs it whatever the assignment, and a worker that takes a
+ * request over already knows whether its client left ({@link ClientPresence}).
  *
  * <p>Invariants, all kept on the single poll thread (gRPC callbacks and timers hand their results
  * over through {@link #post}):
@@ -95,6 +96,14 @@ public class Worker {
     private Generations generations;
     private Intake intake;
     private ControlHandler control;
+    private ControlReader controlReader;
+    private final WorkerCounters counters = new WorkerCounters();
+    private volatile int parkedCount;
+    private volatile int waitingCount;
+    private long lastSweep;
+    private long lastExpire;
+    /** How often parked requests and the owner leases of running generations are checked. */
+    static final long SWEEP_INTERVAL_MS = 100;
 
     Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, PrevalidatedRequests prevalidated,
            TokenCounter tokens, ObjectMapper json, GatewayConfig config, Telemetry telemetry, Admission admission,
@@ -120,8 +129,12 @@ public class Worker {
             return;
         }
         long session = config.workerSessionTimeout().toMillis();
+        // Incremental (cooperative) rebalancing: a worker joining or leaving moves only the partitions
+        // that change owner, and only their generations are handed over; the eager range assignor took
+        // every partition back on every rebalance and restarted every running generation. The classic
+        // protocol keeps gateway.queue.worker-session-timeout the client's own session timeout.
         consumer = queue.consumer("worker", Optional.of(GROUP), Map.of(
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName(),
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, session / 5),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64,
@@ -139,20 +152,33 @@ public class Worker {
         statuses = new Statuses(queue, json, new StatusCache());
         DeadLetters deadLetters = new DeadLetters(queue);
         EarlyCancels earlyCancels = new EarlyCancels();
+        ClientPresence presence = new ClientPresence(queue.instanceId(), config.ownerLease().toMillis(),
+                config.resumeGrace().toMillis());
         generations = new Generations(statuses, offsets, backlog, this::post, System::currentTimeMillis);
         intake = new Intake(new Replies(queue, json, ticker), new RequestReader(validator, prevalidated, json), triton, tokens,
                 telemetry, admission, apiKeys, config.workerMaxInFlight(), backlog, generations, statuses,
-                deadLetters, offsets, earlyCancels);
-        control = new ControlHandler(json, generations, earlyCancels, deadLetters, offsets, scheduler, this::post,
-                config.resumeGrace().toMillis(), System::currentTimeMillis);
+                deadLetters, offsets, earlyCancels, presence, counters, this::post);
+        control = new ControlHandler(json, generations, earlyCancels, deadLetters, presence, scheduler, this::post,
+                config.resumeGrace().toMillis(), System::currentTimeMillis, counters);
+        controlReader = new ControlReader(queue, config.requestTimeToLive().toMillis());
+        controlReader.start();
         thread = new Thread(this::run, "kafka-worker");
         thread.setDaemon(true);
         thread.start();
         LOG.infof("queue worker started: at most %d generations in flight", config.workerMaxInFlight());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * First of the shutdown observers (priority 1): the worker leaves the group, handing its running
+     * generations over (status left 'running'), before the Triton channels close. The other order
+     * failed every running generation ("the model backend broke off the stream"), so a worker that
+     * left gracefully ended its streams with errors instead of having them continued elsewhere.
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
         stopping = true;
+        if (controlReader != null) {
+            controlReader.stop();
+        }
         if (consumer != null) {
             consumer.wakeup();
         }
@@ -173,20 +199,38 @@ public class Worker {
         return inFlight;
     }
 
+    /** Requests taken whose client is away (parked, not started); read from any thread. */
+    public int parked() {
+        return parkedCount;
+    }
+
+    /** Requests fetched and waiting in the backlog; read from any thread. */
+    int waiting() {
+        return waitingCount;
+    }
+
+    /** What the worker did about clients that left; read from any thread. */
+    WorkerCounters counters() {
+        return counters;
+    }
+
     private void run() {
         boolean subscribed = false;
         while (!stopping) {
             try {
                 if (!subscribed) {
-                    if (!queue.ready()) {
-                        Thread.sleep(200);
+                    // No request is taken before the control messages already written are known: a
+                    // request cancelled (or left by its client) while it waited must not start.
+                    if (!queue.ready() || !controlReader.caughtUp()) {
+                        Thread.sleep(100);
                         continue;
                     }
-                    consumer.subscribe(List.of(KafkaQueue.REQUESTS, KafkaQueue.CONTROL), new Rebalance(generations,
+                    consumer.subscribe(List.of(KafkaQueue.REQUESTS), new Rebalance(generations,
                             backlog, statuses, () -> offsets.commit(consumer, true), this::forget));
                     subscribed = true;
                 }
                 drainHandoff();
+                handleControl();
                 ConsumerRecords<String, byte[]> records;
                 // With requests waiting for a slot (or for their caller's turn), a generation that ends
                 // frees one: its hand-off wakes this poll, so the next request starts at once instead
@@ -203,18 +247,18 @@ public class Worker {
                     waitingForEnd = false;
                 }
                 for (ConsumerRecord<String, byte[]> record : records) {
-                    if (KafkaQueue.CONTROL.equals(record.topic())) {
-                        control.handle(record);
-                    } else {
-                        offsets.seen(record);
-                        backlog.add(record);
-                    }
+                    offsets.seen(record);
+                    backlog.add(record);
                 }
                 drainHandoff();
+                handleControl();
+                sweep();
                 intake.startWaiting();
                 adjustPause();
                 offsets.commit(consumer, false);
                 inFlight = generations.size();
+                parkedCount = intake.parkedCount();
+                waitingCount = backlog.size();
                 lag = currentLag();
             } catch (WakeupException e) {
                 // shutting down, or a hand-off's wake-up that arrived after the poll it was meant for
@@ -260,7 +304,8 @@ public class Worker {
                 requestPartitions.add(tp);
             }
         }
-        if (shouldPause(generations.size(), backlog.size(), backlog.full(), config.workerMaxInFlight(), triton.ready())) {
+        if (shouldPause(generations.size(), backlog.size(), backlog.full() || intake.parkedFull(),
+                config.workerMaxInFlight(), triton.ready())) {
             Set<TopicPartition> toPause = new HashSet<>(requestPartitions);
             toPause.removeAll(paused);
             if (!toPause.isEmpty()) {
@@ -275,8 +320,32 @@ public class Worker {
 
     /** Partitions that went to another worker: their offsets and pause state are forgotten. */
     private void forget(Set<TopicPartition> lost) {
+        intake.dropParked(lost);
         offsets.forget(lost);
         paused.removeAll(lost);
+    }
+
+    /** Control messages read so far (read by every worker from every partition, outside the group). */
+    private void handleControl() {
+        controlReader.drain(control::handle, ControlReader.CAPACITY);
+    }
+
+    /**
+     * Every {@link #SWEEP_INTERVAL_MS}: parked requests start or are answered, and running generations
+     * whose client nobody holds any more are cancelled (so within that of the grace period's end).
+     */
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep < SWEEP_INTERVAL_MS) {
+            return;
+        }
+        lastSweep = now;
+        intake.sweepParked(now);
+        control.sweep(now);
+        if (now - lastExpire >= 1000) {
+            lastExpire = now;
+            control.expire(now);
+        }
     }
 
     private long currentLag() {

@@ -75,7 +75,7 @@ class GenerationsTest {
         RunningGeneration kept = Running.of(Records.request(2, 1, "a"));
         generations.add(lost);
         generations.add(kept);
-        generations.abandonIn(Set.of(new TopicPartition(KafkaQueue.REQUESTS, 1)));
+        generations.abandonIn(Set.of(new TopicPartition(KafkaQueue.REQUESTS, 1)), "moved");
         assertFalse(generations.runs("r-0"));
         assertTrue(lost.ended());
         assertTrue(generations.runs("r-1"));

@@ -69,4 +69,19 @@ class IntakeTest {
         assertEquals(2, Intake.nextAttempt(status(Messages.Status.RUNNING, 1)));
         assertEquals(4, Intake.nextAttempt(status(Messages.Status.RUNNING, 3)));
     }
+
+    @Test
+    void aRequestWhoseClientLeftIsParkedDuringTheGracePeriodAndAnsweredAfterIt() {
+        assertEquals(Verdict.CLIENT_AWAY, Intake.verdict(false, null, () -> false, null, NOW + 1, NOW));
+        assertEquals(Verdict.CLIENT_GONE, Intake.verdict(false, null, () -> false, null, NOW, NOW));
+        assertEquals(Verdict.CLIENT_GONE, Intake.verdict(false, null, () -> false, null, NOW - 1, NOW));
+        assertEquals(Verdict.RUN, Intake.verdict(false, null, () -> false, null, ClientPresence.PRESENT, NOW));
+    }
+
+    @Test
+    void anExplicitCancelOrAnExpiryWinsOverAClientThatLeft() {
+        assertEquals(Verdict.CANCELLED, Intake.verdict(false, null, () -> true, null, NOW - 1, NOW));
+        assertEquals(Verdict.EXPIRED, Intake.verdict(false, null, () -> false, NOW - 1, NOW - 1, NOW));
+        assertEquals(Verdict.ALREADY_HANDLED, Intake.verdict(true, null, () -> false, null, NOW - 1, NOW));
+    }
 }
