@@ -21,6 +21,7 @@ import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
+import org.maverick.gateway.protocol.responses.Response;
 import org.maverick.gateway.request.ResponsesRequestParser;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 
@@ -125,17 +126,22 @@ public class ResponsesRoutes {
         }
     }
 
-    /** A non-streamed answer: gather the tokens, answer once, cancel if the client leaves first. */
+    /**
+     * A non-streamed answer: gather the text and calls in order, answer once, cancel if the client leaves first.
+     * The encoder is only touched on the backend's emitting thread until the answer is built there; the event
+     * loop then only writes the finished response.
+     */
     private void collect(Generation g, ResponseEncoder encoder, HttpServerResponse response, Context context,
                          Multi<GenerationEvent> events, Runnable clientGone) {
-        StringBuilder text = new StringBuilder();
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
-                        text.append(t.text());
+                        encoder.collectText(t.text());
+                    } else if (event instanceof GenerationEvent.ToolCall call) {
+                        encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
-                        String answer = text.toString();
-                        context.runOnContext(v -> respond(response, g, encoder, answer, f));
+                        Response answer = encoder.response(f);
+                        context.runOnContext(v -> respond(response, g, answer));
                     }
                 },
                 failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),
@@ -148,15 +154,14 @@ public class ResponsesRoutes {
         });
     }
 
-    private void respond(HttpServerResponse response, Generation g, ResponseEncoder encoder, String answer,
-                         GenerationEvent.Finished f) {
+    private void respond(HttpServerResponse response, Generation g, Response answer) {
         if (response.ended() || response.closed()) {
             return;
         }
         try {
             response.putHeader("content-type", "application/json")
                     .putHeader("x-request-id", g.requestId())
-                    .end(json.writeValueAsString(encoder.response(answer, f)));
+                    .end(json.writeValueAsString(answer));
         } catch (JsonProcessingException e) {
             edge.reject(response, g.requestId(), new GatewayException.Internal(e));
         }

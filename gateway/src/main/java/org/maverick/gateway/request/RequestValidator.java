@@ -281,24 +281,43 @@ public class RequestValidator {
 
     /**
      * A conversation another API's parser (the Responses API's) already turned into chat turns: the model
-     * checked, the turns' count limited, the Llama 4 template applied, the prompt counted and the sampling
-     * limits checked exactly as for a chat completion, with the parameter names of that API in every refusal.
-     * The turns' text must have passed {@link #text}. The result is a chat generation, so it runs, queues,
-     * is traced and measured as one.
+     * checked, the turns' count limited, the tools placed and the assistant turn prefilled, the Llama 4 template
+     * applied, the prompt counted and the sampling limits checked exactly as for a chat completion, with the
+     * parameter names of that API in every refusal. The turns' text must have passed {@link #text}, their tool
+     * calls and results {@link #toolHistory}. The result is a chat generation, so it runs, queues, is traced and
+     * measured as one, and its output is parsed for calls as a chat completion's is.
      */
-    public Generation conversation(String requestedModel, List<ChatTurn> turns, String turnsParam, Integer maxTokens,
-                                   String maxTokensParam, Double temperature, Double topP, boolean stream,
-                                   String requestId, long created) {
+    public Generation conversation(String requestedModel, List<ChatTurn> turns, ToolSet toolSet, String turnsParam,
+                                   Integer maxTokens, String maxTokensParam, Double temperature, Double topP,
+                                   boolean stream, String requestId, long created) {
         checkModel(requestedModel);
         refuseIf(turns.isEmpty(), turnsParam, turnsParam + " must not be empty", "missing_required_parameter");
         refuseIf(turns.size() > promptConfig.maxMessages(), turnsParam, "at most " + promptConfig.maxMessages()
                 + " messages are allowed, got " + turns.size(), "too_many_messages");
-        List<Segment> segments = template.segments(turns);
+        List<Segment> segments = new ArrayList<>(template.segments(toolPrompt.place(turns, toolSet)));
+        String prefill = toolPrompt.prefill(toolSet);
+        if (!prefill.isEmpty()) {
+            segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
+        }
         int promptTokens = tokens.countPrompt(segments);
         Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature, topP,
                 null, null, null);
         return new Generation(requestId, model.id(), Generation.Kind.CHAT, Segment.join(segments), promptTokens,
-                tokens.exact(), sampling, List.of(), stream, false, created, dispatch, ANONYMOUS);
+                tokens.exact(), sampling, List.of(), stream, false, created, dispatch, ANONYMOUS)
+                .withTools(toolPrompt.use(toolSet));
+    }
+
+    /**
+     * The Responses API's {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}, read by the same
+     * rules as a chat completion's (refusals name the Responses fields).
+     */
+    public ToolSet responsesTools(JsonNode tools, JsonNode toolChoice, Boolean parallel) {
+        return toolRequests.readResponses(tools, toolChoice, parallel);
+    }
+
+    /** The checker and writer of one request's tool calls and results, in this gateway's tool style. */
+    public ToolHistory toolHistory(ToolSet toolSet) {
+        return new ToolHistory(toolPrompt, toolSet);
     }
 
     /** Message text from another API's parser, checked as chat content is: well-formed, no special tokens. */
