@@ -235,8 +235,10 @@ class ResponsesApiTest {
                 .putAdditionalBodyProperty("input", JsonValue.from(List.of(Map.of("role", "user", "content", List.of(
                         Map.of("type", "input_text", "text", "What is this?"),
                         Map.of("type", "input_image", "image_url", "https://example.com/a.png")))))).build());
-        refused.put("input[0].output", ResponseCreateParams.builder().model(MODEL)
+        refused.put("input[1].output", ResponseCreateParams.builder().model(MODEL)
                 .putAdditionalBodyProperty("input", JsonValue.from(List.of(
+                        Map.of("type", "function_call", "call_id", "call_1", "name", "get_weather",
+                                "arguments", "{\"city\":\"Paris\"}"),
                         Map.of("type", "function_call_output", "call_id", "call_1"))))
                 .build());
         refused.put("include", params("hi").putAdditionalBodyProperty("include",
