@@ -21,6 +21,7 @@ import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
+import org.maverick.gateway.image.ImageIntake;
 import org.maverick.gateway.protocol.responses.Response;
 import org.maverick.gateway.request.ResponsesRequestParser;
 import org.maverick.gateway.telemetry.GatewayMetrics;
@@ -55,9 +56,11 @@ public class ResponsesRoutes {
     private final EdgeAuth auth;
     private final OpenAiRoutes edge;
     private final ParseDispatch parsing;
+    private final ImageIntake images;
 
     ResponsesRoutes(ResponsesRequestParser parser, Backend backend, ObjectMapper json, GatewayConfig config,
-                    GatewayMetrics metrics, EdgeAuth auth, OpenAiRoutes edge) {
+                    GatewayMetrics metrics, EdgeAuth auth, OpenAiRoutes edge, ImageIntake images) {
+        this.images = images;
         this.parser = parser;
         this.backend = backend;
         this.json = json;
@@ -98,11 +101,18 @@ public class ResponsesRoutes {
             return;
         }
         byte[] bytes = body.getBytes();
-        parsing.parse(ctx.vertx(), bytes.length, () -> {
-            ResponsesRequestParser.Parsed p = parser.parse(json, bytes, requestId, Instant.now().getEpochSecond());
-            Generation g = p.generation().withCaller(tenant);
-            return p.withGeneration(dispatch.isEmpty() ? g : g.withDispatch(dispatch.get()));
-        }, p -> run(ctx, p), e -> reject(ctx, requestId, e));
+        Context loop = Vertx.currentContext();
+        // As for chat completions: the body is parsed where ParseDispatch puts it, pictures are checked on the
+        // image decoding pool, and the outcome comes back to this connection's event loop.
+        parsing.parse(ctx.vertx(), bytes.length, () -> parser.draft(json, bytes, requestId,
+                        Instant.now().getEpochSecond()).resolve(images).map(p -> {
+                    Generation g = p.generation().withCaller(tenant);
+                    return p.withGeneration(dispatch.isEmpty() ? g : g.withDispatch(dispatch.get()));
+                }),
+                ready -> ready.subscribe().with(
+                        p -> loop.runOnContext(v -> run(ctx, p)),
+                        e -> loop.runOnContext(v -> reject(ctx, requestId, ErrorRenderer.classify(e)))),
+                e -> reject(ctx, requestId, e));
     }
 
     private void run(RoutingContext ctx, ResponsesRequestParser.Parsed parsed) {

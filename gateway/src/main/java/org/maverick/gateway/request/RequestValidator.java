@@ -287,9 +287,9 @@ public class RequestValidator {
      * calls and results {@link #toolHistory}. The result is a chat generation, so it runs, queues, is traced and
      * measured as one, and its output is parsed for calls as a chat completion's is.
      */
-    public Generation conversation(String requestedModel, List<ChatTurn> turns, ToolSet toolSet, String turnsParam,
-                                   Integer maxTokens, String maxTokensParam, Double temperature, Double topP,
-                                   boolean stream, String requestId, long created) {
+    public ChatDraft conversation(String requestedModel, List<ChatTurn> turns, List<ImageSource> images,
+                                  ToolSet toolSet, String turnsParam, Integer maxTokens, String maxTokensParam,
+                                  Double temperature, Double topP, boolean stream, String requestId, long created) {
         checkModel(requestedModel);
         refuseIf(turns.isEmpty(), turnsParam, turnsParam + " must not be empty", "missing_required_parameter");
         refuseIf(turns.size() > promptConfig.maxMessages(), turnsParam, "at most " + promptConfig.maxMessages()
@@ -299,12 +299,48 @@ public class RequestValidator {
         if (!prefill.isEmpty()) {
             segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
         }
-        int promptTokens = tokens.countPrompt(segments);
-        Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature, topP,
-                null, null, null);
-        return new Generation(requestId, model.id(), Generation.Kind.CHAT, Segment.join(segments), promptTokens,
-                tokens.exact(), sampling, List.of(), stream, false, created, dispatch, ANONYMOUS)
-                .withTools(toolPrompt.use(toolSet));
+        int textTokens = tokens.countPrompt(segments);
+        String prompt = Segment.join(segments);
+        return new ChatDraft(images, checked -> {
+            // As for a chat completion: each <|image|> was counted as one token, the engine expands it into tiles.
+            int promptTokens = textTokens;
+            List<String> uris = new ArrayList<>(checked.size());
+            for (CheckedImage image : checked) {
+                promptTokens += image.tokens() - 1;
+                uris.add(image.dataUri());
+            }
+            Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature,
+                    topP, null, null, null);
+            return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens, tokens.exact(),
+                    sampling, List.of(), stream, false, created, dispatch, ANONYMOUS, uris)
+                    .withTools(toolPrompt.use(toolSet));
+        });
+    }
+
+    /**
+     * A picture of another API's message, its value given in chat's {@code image_url} shape
+     * ({@code {"url": …}}): checked as a chat completion's image part is (only users send pictures, within the
+     * per-request count, to a model that takes them).
+     *
+     * @param param  the field that holds the picture, named in refusals
+     * @param before how many pictures the request had before this one
+     */
+    public ImageSource image(JsonNode imageUrl, String param, Role role, int before) {
+        if (images == null) {
+            throw new InvalidRequest(param, "image parts are not accepted by this gateway", "unsupported_content");
+        }
+        if (role != Role.USER) {
+            throw new InvalidRequest(param, "only user messages may carry image parts", "unsupported_content");
+        }
+        if (before == 0) {
+            images.requireImageModel(param);
+        }
+        int max = images.limits().maxPerRequest();
+        if (before >= max) {
+            throw new InvalidRequest(param, "at most " + max + " images are allowed per request "
+                    + "(gateway.images.max-per-request)", "too_many_images");
+        }
+        return images.source(imageUrl, param);
     }
 
     /**
@@ -403,7 +439,7 @@ public class RequestValidator {
                     text.append(part.get("text").textValue());
                     break;
                 case "image_url":
-                    sources.add(image(part, partAt, role, sources.size()));
+                    sources.add(imagePart(part, partAt, role, sources.size()));
                     imageAt.add(text.length());
                     break;
                 case "input_audio":
@@ -418,24 +454,9 @@ public class RequestValidator {
         return text.toString();
     }
 
-    /** One {@code image_url} part: only users send pictures, within the per-request count, to a model that takes them. */
-    private ImageSource image(JsonNode part, String partAt, Role role, int before) {
-        String param = partAt + ".image_url";
-        if (images == null) {
-            throw new InvalidRequest(param, "image parts are not accepted by this gateway", "unsupported_content");
-        }
-        if (role != Role.USER) {
-            throw new InvalidRequest(param, "only user messages may carry image parts", "unsupported_content");
-        }
-        if (before == 0) {
-            images.requireImageModel(param);
-        }
-        int max = images.limits().maxPerRequest();
-        if (before >= max) {
-            throw new InvalidRequest(param, "at most " + max + " images are allowed per request "
-                    + "(gateway.images.max-per-request)", "too_many_images");
-        }
-        return images.source(part.get("image_url"), param);
+    /** One {@code image_url} part. */
+    private ImageSource imagePart(JsonNode part, String partAt, Role role, int before) {
+        return image(part.get("image_url"), partAt + ".image_url", role, before);
     }
 
     /**

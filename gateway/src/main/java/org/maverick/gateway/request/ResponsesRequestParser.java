@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.image.ImageIntake;
+import org.maverick.gateway.image.ImageSource;
 import org.maverick.gateway.prompt.ChatTurn;
 import org.maverick.gateway.prompt.Role;
 import org.maverick.gateway.protocol.responses.ResponseCreateRequest;
@@ -22,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A {@code POST /v1/responses} body parsed, checked and turned into the same chat {@link Generation} a chat
@@ -36,7 +40,9 @@ import java.util.Set;
  * ({@link RequestValidator#responsesTools}); {@code function_call} input items are written back as the
  * assistant's calls and {@code function_call_output} items as tool results ({@code ipython} turns), exactly as a
  * chat completion's {@code tool_calls} and {@code tool} messages are ({@link ToolHistory}). Built-in tools are
- * refused: the gateway runs none.
+ * refused: the gateway runs none. {@code input_image} parts take the chat completions' image path (the same
+ * checks, limits and token counting), so a request with pictures is a {@link Draft} whose pictures are checked
+ * off the event loop.
  */
 @ApplicationScoped
 public class ResponsesRequestParser {
@@ -53,17 +59,46 @@ public class ResponsesRequestParser {
         }
     }
 
+    /**
+     * A request checked except for its pictures ({@link ChatDraft}): what is left is to check them and count
+     * their tiles (off the event loop), then the settings are echoed with the sampling values applied.
+     */
+    public record Draft(ChatDraft chat, Function<Generation, ResponseSettings> settings) {
+
+        /** Checks the pictures with {@code intake} and completes; immediate for a text-only request. */
+        public Uni<Parsed> resolve(ImageIntake intake) {
+            return chat.resolve(intake).map(g -> new Parsed(g, settings.apply(g)));
+        }
+
+        /** Completes a request without pictures. */
+        public Parsed complete() {
+            Generation g = chat.complete(List.of());
+            return new Parsed(g, settings.apply(g));
+        }
+    }
+
     private final RequestValidator validator;
 
     ResponsesRequestParser(RequestValidator validator) {
         this.validator = validator;
     }
 
-    public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
-        return parse(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
+    /** The HTTP edge's parse-and-check step: pure (no I/O, any thread); pictures are checked by {@link Draft#resolve}. */
+    public Draft draft(ObjectMapper json, byte[] body, String requestId, long created) {
+        return draft(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
     }
 
-    public Parsed parse(ResponseCreateRequest r, String requestId, long created) {
+    /** A request without pictures, parsed and checked whole (for callers that take no pictures, and tests). */
+    public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
+        Draft d = draft(json, body, requestId, created);
+        if (!d.chat().images().isEmpty()) {
+            throw new InvalidRequest(d.chat().images().get(0).param(), "image parts are not accepted on this path",
+                    "unsupported_content");
+        }
+        return d.complete();
+    }
+
+    public Draft draft(ResponseCreateRequest r, String requestId, long created) {
         refuseIf(Boolean.TRUE.equals(r.background()), "background", "background mode is not supported yet: "
                 + "responses are not stored on this gateway", "unsupported_parameter");
         refuseIf(r.previousResponseId() != null, "previous_response_id", "previous_response_id is not supported "
@@ -88,19 +123,20 @@ public class ResponsesRequestParser {
         if (r.instructions() != null) {
             turns.add(new ChatTurn(Role.SYSTEM, validator.text(r.instructions(), "instructions")));
         }
-        input(r.input(), turns, validator.toolHistory(toolSet));
+        List<ImageSource> images = new ArrayList<>();
+        input(r.input(), turns, images, validator.toolHistory(toolSet));
         boolean stream = Boolean.TRUE.equals(r.stream());
-        Generation g = validator.conversation(r.model(), turns, toolSet, "input", r.maxOutputTokens(),
+        ChatDraft chat = validator.conversation(r.model(), turns, images, toolSet, "input", r.maxOutputTokens(),
                 "max_output_tokens", r.temperature(), r.topP(), stream, requestId, created);
         JsonNode toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? TextNode.valueOf("auto")
                 : r.toolChoice();
-        ResponseSettings settings = new ResponseSettings(r.instructions(), r.maxOutputTokens(), toolSet.parallel(),
-                g.sampling().temperature(), g.sampling().topP(), toolChoice, echo(toolSet), r.user(), metadata,
-                !Boolean.FALSE.equals(r.store()));
-        return new Parsed(g, settings);
+        List<JsonNode> tools = echo(toolSet);
+        return new Draft(chat, g -> new ResponseSettings(r.instructions(), r.maxOutputTokens(), toolSet.parallel(),
+                g.sampling().temperature(), g.sampling().topP(), toolChoice, tools, r.user(), metadata,
+                !Boolean.FALSE.equals(r.store())));
     }
 
-    private void input(JsonNode input, List<ChatTurn> turns, ToolHistory history) {
+    private void input(JsonNode input, List<ChatTurn> turns, List<ImageSource> images, ToolHistory history) {
         if (input == null || input.isNull()) {
             throw new InvalidRequest("input", "input is required", "missing_required_parameter");
         }
@@ -121,7 +157,7 @@ public class ResponsesRequestParser {
             String type = item.has("type") ? textOf(item.get("type"), at + ".type") : "message";
             switch (type) {
                 case "message" -> {
-                    ChatTurn turn = message(item, at);
+                    ChatTurn turn = message(item, at, images);
                     if (turn.role() == Role.ASSISTANT) {
                         assistant.text(turn.content());
                     } else {
@@ -218,7 +254,7 @@ public class ResponsesRequestParser {
     }
 
     /** A message item: {@code role} and {@code content}, a string or a list of parts. */
-    private ChatTurn message(JsonNode item, String at) {
+    private ChatTurn message(JsonNode item, String at, List<ImageSource> images) {
         String role = requireText(item, "role", at);
         if (!MESSAGE_ROLES.contains(role)) {
             throw new InvalidRequest(at + ".role", at + ".role '" + echo(role) + "' is not one of system, developer, "
@@ -238,6 +274,7 @@ public class ResponsesRequestParser {
                     "invalid_type");
         }
         StringBuilder text = new StringBuilder();
+        List<Integer> imageAt = new ArrayList<>();
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             String partAt = contentAt + "[" + j + "]";
@@ -251,14 +288,51 @@ public class ResponsesRequestParser {
                         partAt + ".text"));
                 case "refusal" -> text.append(validator.text(requireText(part, "refusal", partAt),
                         partAt + ".refusal"));
-                case "input_image", "input_file", "input_audio" -> throw new InvalidRequest(partAt + ".type",
-                        "content parts of type '" + type + "' are not supported yet; only text parts are",
+                case "input_image" -> {
+                    // Each part is guarded on its own, so the text's length here is where the picture stands.
+                    images.add(validator.image(imageUrl(part, partAt), partAt + ".image_url", turnRole,
+                            images.size()));
+                    imageAt.add(text.length());
+                }
+                case "input_file", "input_audio" -> throw new InvalidRequest(partAt + ".type",
+                        "content parts of type '" + type + "' are not supported; only text and image parts are",
                         "unsupported_content");
-                default -> throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'input_text', got '"
-                        + echo(type) + "'", "invalid_value");
+                default -> throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'input_text' or "
+                        + "'input_image', got '" + echo(type) + "'", "invalid_value");
             }
         }
-        return new ChatTurn(turnRole, text.toString());
+        return new ChatTurn(turnRole, text.toString(), imageAt);
+    }
+
+    /**
+     * An {@code input_image} part's picture in chat's {@code image_url} shape ({@code {"url": …}}), so that it
+     * takes the chat completions' image path: {@code image_url} is a URL string (OpenAI's shape) or an object
+     * with a {@code url}; {@code detail} is checked and has no effect (Llama 4's tiling is fixed by the
+     * picture's size). A {@code file_id} names a stored file, and nothing is stored here.
+     */
+    private static JsonNode imageUrl(JsonNode part, String partAt) {
+        String param = partAt + ".image_url";
+        JsonNode url = part.get("image_url");
+        if ((url == null || url.isNull()) && part.hasNonNull("file_id")) {
+            throw new InvalidRequest(partAt + ".file_id", "file ids are not supported: files are not stored on this "
+                    + "gateway; send the picture as a data: URI in image_url", "unsupported_value");
+        }
+        JsonNode detail = part.get("detail");
+        if (detail != null && !detail.isNull() && !(detail.isTextual()
+                && Set.of("auto", "low", "high", "original").contains(detail.textValue()))) {
+            throw new InvalidRequest(partAt + ".detail", partAt + ".detail must be one of auto, low, high, original",
+                    "invalid_value");
+        }
+        if (url == null || url.isNull()) {
+            throw new InvalidRequest(param, param + " is required", "missing_required_parameter");
+        }
+        if (url.isObject()) {
+            return url;
+        }
+        if (!url.isTextual() || url.textValue().isEmpty()) {
+            throw new InvalidRequest(param, param + " must be a non-empty string (a data: URI)", "invalid_type");
+        }
+        return JsonNodeFactory.instance.objectNode().put("url", url.textValue());
     }
 
     /**

@@ -231,7 +231,8 @@ class ResponsesApiTest {
                 List.of(Map.of("type", "function", "name", "bad name!")))).build());
         refused.put("tool_choice", params("hi").putAdditionalBodyProperty("tool_choice",
                 JsonValue.from("required")).build()); // without tools
-        refused.put("input[0].content[1].type", ResponseCreateParams.builder().model(MODEL)
+        // the chat completions' image path, whose model here (the stand-in) takes no pictures
+        refused.put("input[0].content[1].image_url", ResponseCreateParams.builder().model(MODEL)
                 .putAdditionalBodyProperty("input", JsonValue.from(List.of(Map.of("role", "user", "content", List.of(
                         Map.of("type", "input_text", "text", "What is this?"),
                         Map.of("type", "input_image", "image_url", "https://example.com/a.png")))))).build());

@@ -94,7 +94,8 @@ class ResponsesRequestParserTest {
             input                  | "input":5
             input[0].role          | "input":[{"role":"tool","content":"x"}]
             input[0].content       | "input":[{"role":"user"}]
-            input[0].content[0].type | "input":[{"role":"user","content":[{"type":"input_image","image_url":"https://e/x.png"}]}]
+            input[0].content[0].image_url | "input":[{"role":"user","content":[{"type":"input_image","image_url":"https://e/x.png"}]}]
+            input[0].content[0].type | "input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]
             input[0].content[0].text | "input":[{"role":"user","content":[{"type":"input_text"}]}]
             input[0].type          | "input":[{"type":"item_reference","id":"msg_1"}]
             input[0].type          | "input":[{"type":"reasoning","summary":[]}]
