@@ -21,6 +21,8 @@ import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
 import org.maverick.gateway.generation.GenerationEvent;
 import org.maverick.gateway.generation.RequestIds;
+import org.maverick.gateway.image.ImageIntake;
+import org.maverick.gateway.protocol.responses.Response;
 import org.maverick.gateway.request.ResponsesRequestParser;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 
@@ -54,9 +56,11 @@ public class ResponsesRoutes {
     private final EdgeAuth auth;
     private final OpenAiRoutes edge;
     private final ParseDispatch parsing;
+    private final ImageIntake images;
 
     ResponsesRoutes(ResponsesRequestParser parser, Backend backend, ObjectMapper json, GatewayConfig config,
-                    GatewayMetrics metrics, EdgeAuth auth, OpenAiRoutes edge) {
+                    GatewayMetrics metrics, EdgeAuth auth, OpenAiRoutes edge, ImageIntake images) {
+        this.images = images;
         this.parser = parser;
         this.backend = backend;
         this.json = json;
@@ -97,11 +101,18 @@ public class ResponsesRoutes {
             return;
         }
         byte[] bytes = body.getBytes();
-        parsing.parse(ctx.vertx(), bytes.length, () -> {
-            ResponsesRequestParser.Parsed p = parser.parse(json, bytes, requestId, Instant.now().getEpochSecond());
-            Generation g = p.generation().withCaller(tenant);
-            return p.withGeneration(dispatch.isEmpty() ? g : g.withDispatch(dispatch.get()));
-        }, p -> run(ctx, p), e -> reject(ctx, requestId, e));
+        Context loop = Vertx.currentContext();
+        // As for chat completions: the body is parsed where ParseDispatch puts it, pictures are checked on the
+        // image decoding pool, and the outcome comes back to this connection's event loop.
+        parsing.parse(ctx.vertx(), bytes.length, () -> parser.draft(json, bytes, requestId,
+                        Instant.now().getEpochSecond()).resolve(images).map(p -> {
+                    Generation g = p.generation().withCaller(tenant);
+                    return p.withGeneration(dispatch.isEmpty() ? g : g.withDispatch(dispatch.get()));
+                }),
+                ready -> ready.subscribe().with(
+                        p -> loop.runOnContext(v -> run(ctx, p)),
+                        e -> loop.runOnContext(v -> reject(ctx, requestId, ErrorRenderer.classify(e)))),
+                e -> reject(ctx, requestId, e));
     }
 
     private void run(RoutingContext ctx, ResponsesRequestParser.Parsed parsed) {
@@ -125,17 +136,22 @@ public class ResponsesRoutes {
         }
     }
 
-    /** A non-streamed answer: gather the tokens, answer once, cancel if the client leaves first. */
+    /**
+     * A non-streamed answer: gather the text and calls in order, answer once, cancel if the client leaves first.
+     * The encoder is only touched on the backend's emitting thread until the answer is built there; the event
+     * loop then only writes the finished response.
+     */
     private void collect(Generation g, ResponseEncoder encoder, HttpServerResponse response, Context context,
                          Multi<GenerationEvent> events, Runnable clientGone) {
-        StringBuilder text = new StringBuilder();
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
-                        text.append(t.text());
+                        encoder.collectText(t.text());
+                    } else if (event instanceof GenerationEvent.ToolCall call) {
+                        encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
-                        String answer = text.toString();
-                        context.runOnContext(v -> respond(response, g, encoder, answer, f));
+                        Response answer = encoder.response(f);
+                        context.runOnContext(v -> respond(response, g, answer));
                     }
                 },
                 failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),
@@ -148,15 +164,14 @@ public class ResponsesRoutes {
         });
     }
 
-    private void respond(HttpServerResponse response, Generation g, ResponseEncoder encoder, String answer,
-                         GenerationEvent.Finished f) {
+    private void respond(HttpServerResponse response, Generation g, Response answer) {
         if (response.ended() || response.closed()) {
             return;
         }
         try {
             response.putHeader("content-type", "application/json")
                     .putHeader("x-request-id", g.requestId())
-                    .end(json.writeValueAsString(encoder.response(answer, f)));
+                    .end(json.writeValueAsString(answer));
         } catch (JsonProcessingException e) {
             edge.reject(response, g.requestId(), new GatewayException.Internal(e));
         }

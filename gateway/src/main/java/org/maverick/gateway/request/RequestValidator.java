@@ -281,24 +281,79 @@ public class RequestValidator {
 
     /**
      * A conversation another API's parser (the Responses API's) already turned into chat turns: the model
-     * checked, the turns' count limited, the Llama 4 template applied, the prompt counted and the sampling
-     * limits checked exactly as for a chat completion, with the parameter names of that API in every refusal.
-     * The turns' text must have passed {@link #text}. The result is a chat generation, so it runs, queues,
-     * is traced and measured as one.
+     * checked, the turns' count limited, the tools placed and the assistant turn prefilled, the Llama 4 template
+     * applied, the prompt counted and the sampling limits checked exactly as for a chat completion, with the
+     * parameter names of that API in every refusal. The turns' text must have passed {@link #text}, their tool
+     * calls and results {@link #toolHistory}. The result is a chat generation, so it runs, queues, is traced and
+     * measured as one, and its output is parsed for calls as a chat completion's is.
      */
-    public Generation conversation(String requestedModel, List<ChatTurn> turns, String turnsParam, Integer maxTokens,
-                                   String maxTokensParam, Double temperature, Double topP, boolean stream,
-                                   String requestId, long created) {
+    public ChatDraft conversation(String requestedModel, List<ChatTurn> turns, List<ImageSource> images,
+                                  ToolSet toolSet, String turnsParam, Integer maxTokens, String maxTokensParam,
+                                  Double temperature, Double topP, boolean stream, String requestId, long created) {
         checkModel(requestedModel);
         refuseIf(turns.isEmpty(), turnsParam, turnsParam + " must not be empty", "missing_required_parameter");
         refuseIf(turns.size() > promptConfig.maxMessages(), turnsParam, "at most " + promptConfig.maxMessages()
                 + " messages are allowed, got " + turns.size(), "too_many_messages");
-        List<Segment> segments = template.segments(turns);
-        int promptTokens = tokens.countPrompt(segments);
-        Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature, topP,
-                null, null, null);
-        return new Generation(requestId, model.id(), Generation.Kind.CHAT, Segment.join(segments), promptTokens,
-                tokens.exact(), sampling, List.of(), stream, false, created, dispatch, ANONYMOUS);
+        List<Segment> segments = new ArrayList<>(template.segments(toolPrompt.place(turns, toolSet)));
+        String prefill = toolPrompt.prefill(toolSet);
+        if (!prefill.isEmpty()) {
+            segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
+        }
+        int textTokens = tokens.countPrompt(segments);
+        String prompt = Segment.join(segments);
+        return new ChatDraft(images, checked -> {
+            // As for a chat completion: each <|image|> was counted as one token, the engine expands it into tiles.
+            int promptTokens = textTokens;
+            List<String> uris = new ArrayList<>(checked.size());
+            for (CheckedImage image : checked) {
+                promptTokens += image.tokens() - 1;
+                uris.add(image.dataUri());
+            }
+            Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature,
+                    topP, null, null, null);
+            return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens, tokens.exact(),
+                    sampling, List.of(), stream, false, created, dispatch, ANONYMOUS, uris)
+                    .withTools(toolPrompt.use(toolSet));
+        });
+    }
+
+    /**
+     * A picture of another API's message, its value given in chat's {@code image_url} shape
+     * ({@code {"url": …}}): checked as a chat completion's image part is (only users send pictures, within the
+     * per-request count, to a model that takes them).
+     *
+     * @param param  the field that holds the picture, named in refusals
+     * @param before how many pictures the request had before this one
+     */
+    public ImageSource image(JsonNode imageUrl, String param, Role role, int before) {
+        if (images == null) {
+            throw new InvalidRequest(param, "image parts are not accepted by this gateway", "unsupported_content");
+        }
+        if (role != Role.USER) {
+            throw new InvalidRequest(param, "only user messages may carry image parts", "unsupported_content");
+        }
+        if (before == 0) {
+            images.requireImageModel(param);
+        }
+        int max = images.limits().maxPerRequest();
+        if (before >= max) {
+            throw new InvalidRequest(param, "at most " + max + " images are allowed per request "
+                    + "(gateway.images.max-per-request)", "too_many_images");
+        }
+        return images.source(imageUrl, param);
+    }
+
+    /**
+     * The Responses API's {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}, read by the same
+     * rules as a chat completion's (refusals name the Responses fields).
+     */
+    public ToolSet responsesTools(JsonNode tools, JsonNode toolChoice, Boolean parallel) {
+        return toolRequests.readResponses(tools, toolChoice, parallel);
+    }
+
+    /** The checker and writer of one request's tool calls and results, in this gateway's tool style. */
+    public ToolHistory toolHistory(ToolSet toolSet) {
+        return new ToolHistory(toolPrompt, toolSet);
     }
 
     /** Message text from another API's parser, checked as chat content is: well-formed, no special tokens. */
@@ -384,7 +439,7 @@ public class RequestValidator {
                     text.append(part.get("text").textValue());
                     break;
                 case "image_url":
-                    sources.add(image(part, partAt, role, sources.size()));
+                    sources.add(imagePart(part, partAt, role, sources.size()));
                     imageAt.add(text.length());
                     break;
                 case "input_audio":
@@ -399,24 +454,9 @@ public class RequestValidator {
         return text.toString();
     }
 
-    /** One {@code image_url} part: only users send pictures, within the per-request count, to a model that takes them. */
-    private ImageSource image(JsonNode part, String partAt, Role role, int before) {
-        String param = partAt + ".image_url";
-        if (images == null) {
-            throw new InvalidRequest(param, "image parts are not accepted by this gateway", "unsupported_content");
-        }
-        if (role != Role.USER) {
-            throw new InvalidRequest(param, "only user messages may carry image parts", "unsupported_content");
-        }
-        if (before == 0) {
-            images.requireImageModel(param);
-        }
-        int max = images.limits().maxPerRequest();
-        if (before >= max) {
-            throw new InvalidRequest(param, "at most " + max + " images are allowed per request "
-                    + "(gateway.images.max-per-request)", "too_many_images");
-        }
-        return images.source(part.get("image_url"), param);
+    /** One {@code image_url} part. */
+    private ImageSource imagePart(JsonNode part, String partAt, Role role, int before) {
+        return image(part.get("image_url"), partAt + ".image_url", role, before);
     }
 
     /**

@@ -2,21 +2,30 @@ package org.maverick.gateway.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.image.ImageIntake;
+import org.maverick.gateway.image.ImageSource;
 import org.maverick.gateway.prompt.ChatTurn;
 import org.maverick.gateway.prompt.Role;
 import org.maverick.gateway.protocol.responses.ResponseCreateRequest;
 import org.maverick.gateway.protocol.responses.ResponseSettings;
+import org.maverick.gateway.tools.ToolDefinition;
+import org.maverick.gateway.tools.ToolHistory;
+import org.maverick.gateway.tools.ToolPrompt;
+import org.maverick.gateway.tools.ToolSet;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 /**
  * A {@code POST /v1/responses} body parsed, checked and turned into the same chat {@link Generation} a chat
@@ -26,16 +35,19 @@ import java.util.regex.Pattern;
  *
  * <p>Field policy, as for chat completions: unknown fields are ignored; known fields the gateway cannot honour
  * are accepted at their no-op values and refused only when their value asks for something it cannot do.
- * Function tools are checked for their shape and then refused, because tool calling (the template's tool
- * rendering and the output's call parser) is not in this build yet.
+ *
+ * <p>Function tools, {@code tool_choice} and {@code parallel_tool_calls} are read by the chat completions' rules
+ * ({@link RequestValidator#responsesTools}); {@code function_call} input items are written back as the
+ * assistant's calls and {@code function_call_output} items as tool results ({@code ipython} turns), exactly as a
+ * chat completion's {@code tool_calls} and {@code tool} messages are ({@link ToolHistory}). Built-in tools are
+ * refused: the gateway runs none. {@code input_image} parts take the chat completions' image path (the same
+ * checks, limits and token counting), so a request with pictures is a {@link Draft} whose pictures are checked
+ * off the event loop.
  */
 @ApplicationScoped
 public class ResponsesRequestParser {
 
-    /** OpenAI's rule for function names. */
-    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Set<String> MESSAGE_ROLES = Set.of("system", "developer", "user", "assistant");
-    private static final String TOOLS_NOT_ENABLED = "tool calling is not enabled on this gateway yet";
     private static final int MAX_METADATA_KEYS = 16;
     private static final int MAX_METADATA_KEY = 64;
     private static final int MAX_METADATA_VALUE = 512;
@@ -47,17 +59,46 @@ public class ResponsesRequestParser {
         }
     }
 
+    /**
+     * A request checked except for its pictures ({@link ChatDraft}): what is left is to check them and count
+     * their tiles (off the event loop), then the settings are echoed with the sampling values applied.
+     */
+    public record Draft(ChatDraft chat, Function<Generation, ResponseSettings> settings) {
+
+        /** Checks the pictures with {@code intake} and completes; immediate for a text-only request. */
+        public Uni<Parsed> resolve(ImageIntake intake) {
+            return chat.resolve(intake).map(g -> new Parsed(g, settings.apply(g)));
+        }
+
+        /** Completes a request without pictures. */
+        public Parsed complete() {
+            Generation g = chat.complete(List.of());
+            return new Parsed(g, settings.apply(g));
+        }
+    }
+
     private final RequestValidator validator;
 
     ResponsesRequestParser(RequestValidator validator) {
         this.validator = validator;
     }
 
-    public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
-        return parse(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
+    /** The HTTP edge's parse-and-check step: pure (no I/O, any thread); pictures are checked by {@link Draft#resolve}. */
+    public Draft draft(ObjectMapper json, byte[] body, String requestId, long created) {
+        return draft(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
     }
 
-    public Parsed parse(ResponseCreateRequest r, String requestId, long created) {
+    /** A request without pictures, parsed and checked whole (for callers that take no pictures, and tests). */
+    public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
+        Draft d = draft(json, body, requestId, created);
+        if (!d.chat().images().isEmpty()) {
+            throw new InvalidRequest(d.chat().images().get(0).param(), "image parts are not accepted on this path",
+                    "unsupported_content");
+        }
+        return d.complete();
+    }
+
+    public Draft draft(ResponseCreateRequest r, String requestId, long created) {
         refuseIf(Boolean.TRUE.equals(r.background()), "background", "background mode is not supported yet: "
                 + "responses are not stored on this gateway", "unsupported_parameter");
         refuseIf(r.previousResponseId() != null, "previous_response_id", "previous_response_id is not supported "
@@ -75,25 +116,27 @@ public class ResponsesRequestParser {
                 + "'disabled': this gateway never drops input to fit the context", "unsupported_value");
         checkInclude(r.include());
         checkText(r.text());
-        List<JsonNode> tools = tools(r.tools());
-        JsonNode toolChoice = toolChoice(r.toolChoice(), tools);
+        ToolSet toolSet = validator.responsesTools(r.tools(), r.toolChoice(), r.parallelToolCalls());
         Map<String, String> metadata = metadata(r.metadata());
 
         List<ChatTurn> turns = new ArrayList<>();
         if (r.instructions() != null) {
             turns.add(new ChatTurn(Role.SYSTEM, validator.text(r.instructions(), "instructions")));
         }
-        input(r.input(), turns);
+        List<ImageSource> images = new ArrayList<>();
+        input(r.input(), turns, images, validator.toolHistory(toolSet));
         boolean stream = Boolean.TRUE.equals(r.stream());
-        Generation g = validator.conversation(r.model(), turns, "input", r.maxOutputTokens(), "max_output_tokens",
-                r.temperature(), r.topP(), stream, requestId, created);
-        ResponseSettings settings = new ResponseSettings(r.instructions(), r.maxOutputTokens(),
-                !Boolean.FALSE.equals(r.parallelToolCalls()), g.sampling().temperature(), g.sampling().topP(),
-                toolChoice, tools, r.user(), metadata, !Boolean.FALSE.equals(r.store()));
-        return new Parsed(g, settings);
+        ChatDraft chat = validator.conversation(r.model(), turns, images, toolSet, "input", r.maxOutputTokens(),
+                "max_output_tokens", r.temperature(), r.topP(), stream, requestId, created);
+        JsonNode toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? TextNode.valueOf("auto")
+                : r.toolChoice();
+        List<JsonNode> tools = echo(toolSet);
+        return new Draft(chat, g -> new ResponseSettings(r.instructions(), r.maxOutputTokens(), toolSet.parallel(),
+                g.sampling().temperature(), g.sampling().topP(), toolChoice, tools, r.user(), metadata,
+                !Boolean.FALSE.equals(r.store())));
     }
 
-    private void input(JsonNode input, List<ChatTurn> turns) {
+    private void input(JsonNode input, List<ChatTurn> turns, List<ImageSource> images, ToolHistory history) {
         if (input == null || input.isNull()) {
             throw new InvalidRequest("input", "input is required", "missing_required_parameter");
         }
@@ -104,6 +147,7 @@ public class ResponsesRequestParser {
         if (!input.isArray()) {
             throw new InvalidRequest("input", "input must be a string or an array of input items", "invalid_type");
         }
+        AssistantTurn assistant = new AssistantTurn(turns, history);
         for (int i = 0; i < input.size(); i++) {
             JsonNode item = input.get(i);
             String at = "input[" + i + "]";
@@ -112,23 +156,27 @@ public class ResponsesRequestParser {
             }
             String type = item.has("type") ? textOf(item.get("type"), at + ".type") : "message";
             switch (type) {
-                case "message" -> turns.add(message(item, at));
-                case "function_call" -> {
-                    requireText(item, "call_id", at);
-                    requireText(item, "name", at);
-                    requireText(item, "arguments", at);
-                    throw new InvalidRequest(at, at + " is a function_call item, but " + TOOLS_NOT_ENABLED,
-                            "unsupported_parameter");
-                }
-                case "function_call_output" -> {
-                    requireText(item, "call_id", at);
-                    JsonNode output = item.get("output");
-                    if (output == null || !(output.isTextual() || output.isArray())) {
-                        throw new InvalidRequest(at + ".output", at + ".output must be a string or an array of "
-                                + "content parts", output == null ? "missing_required_parameter" : "invalid_type");
+                case "message" -> {
+                    ChatTurn turn = message(item, at, images);
+                    if (turn.role() == Role.ASSISTANT) {
+                        assistant.text(turn.content());
+                    } else {
+                        assistant.flush();
+                        turns.add(turn);
                     }
-                    throw new InvalidRequest(at, at + " is a function_call_output item, but " + TOOLS_NOT_ENABLED,
-                            "unsupported_parameter");
+                }
+                case "function_call" -> assistant.call(history.call(item.get("call_id"), item.get("name"),
+                        item.get("arguments"), at + ".call_id", at + ".name", at + ".arguments"));
+                case "function_call_output" -> {
+                    assistant.flush();
+                    JsonNode callId = item.get("call_id");
+                    if (callId != null && !callId.isNull() && !callId.isTextual()) {
+                        throw new InvalidRequest(at + ".call_id", at + ".call_id must be a string", "invalid_type");
+                    }
+                    history.answers(callId == null || callId.isNull() ? null : callId.textValue(), at + ".call_id",
+                            "a function_call_output answers one function_call by its call_id",
+                            "an earlier function_call item");
+                    turns.add(new ChatTurn(Role.IPYTHON, output(item.get("output"), at + ".output")));
                 }
                 case "item_reference" -> throw new InvalidRequest(at + ".type", "item references are not supported: "
                         + "responses are not stored on this gateway; send the item itself", "unsupported_value");
@@ -137,10 +185,76 @@ public class ResponsesRequestParser {
                         "unsupported_value");
             }
         }
+        assistant.flush();
+    }
+
+    /**
+     * The assistant's side of the history as one turn: a Responses answer is several output items (a message,
+     * then its calls), which a client sends back as consecutive input items, while the model wrote them as one
+     * turn — a chat completion's assistant message with {@code content} and {@code tool_calls}. So an assistant
+     * message and the {@code function_call} items right after it are collected and written as that one turn.
+     */
+    private static final class AssistantTurn {
+        private final List<ChatTurn> turns;
+        private final ToolHistory history;
+        private String text;
+        private final List<ToolPrompt.Call> calls = new ArrayList<>();
+
+        AssistantTurn(List<ChatTurn> turns, ToolHistory history) {
+            this.turns = turns;
+            this.history = history;
+        }
+
+        void text(String content) {
+            flush(); // a second message is a turn of its own, as two assistant messages are in a chat
+            text = content;
+        }
+
+        void call(ToolPrompt.Call call) {
+            calls.add(call);
+        }
+
+        void flush() {
+            if (text == null && calls.isEmpty()) {
+                return;
+            }
+            String content = text == null ? "" : text;
+            turns.add(ChatTurn.assistant(calls.isEmpty() ? content : history.assistant(content, List.copyOf(calls))));
+            text = null;
+            calls.clear();
+        }
+    }
+
+    /** A function_call_output's {@code output}: a string, or text parts (joined, as a tool message's are). */
+    private String output(JsonNode output, String at) {
+        if (output == null || output.isNull()) {
+            throw new InvalidRequest(at, at + " is required", "missing_required_parameter");
+        }
+        if (output.isTextual()) {
+            return validator.text(output.textValue(), at);
+        }
+        if (!output.isArray()) {
+            throw new InvalidRequest(at, at + " must be a string or an array of content parts", "invalid_type");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < output.size(); j++) {
+            JsonNode part = output.get(j);
+            String partAt = at + "[" + j + "]";
+            if (!part.isObject()) {
+                throw new InvalidRequest(partAt, partAt + " must be an object (a content part)", "invalid_type");
+            }
+            String type = textOf(part.get("type"), partAt + ".type");
+            if (!"input_text".equals(type)) {
+                throw new InvalidRequest(partAt + ".type", "a function_call_output's parts of type '" + echo(type)
+                        + "' are not supported; only 'input_text' parts are", "unsupported_content");
+            }
+            text.append(validator.text(requireText(part, "text", partAt), partAt + ".text"));
+        }
+        return text.toString();
     }
 
     /** A message item: {@code role} and {@code content}, a string or a list of parts. */
-    private ChatTurn message(JsonNode item, String at) {
+    private ChatTurn message(JsonNode item, String at, List<ImageSource> images) {
         String role = requireText(item, "role", at);
         if (!MESSAGE_ROLES.contains(role)) {
             throw new InvalidRequest(at + ".role", at + ".role '" + echo(role) + "' is not one of system, developer, "
@@ -160,6 +274,7 @@ public class ResponsesRequestParser {
                     "invalid_type");
         }
         StringBuilder text = new StringBuilder();
+        List<Integer> imageAt = new ArrayList<>();
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             String partAt = contentAt + "[" + j + "]";
@@ -173,79 +288,69 @@ public class ResponsesRequestParser {
                         partAt + ".text"));
                 case "refusal" -> text.append(validator.text(requireText(part, "refusal", partAt),
                         partAt + ".refusal"));
-                case "input_image", "input_file", "input_audio" -> throw new InvalidRequest(partAt + ".type",
-                        "content parts of type '" + type + "' are not supported yet; only text parts are",
+                case "input_image" -> {
+                    // Each part is guarded on its own, so the text's length here is where the picture stands.
+                    images.add(validator.image(imageUrl(part, partAt), partAt + ".image_url", turnRole,
+                            images.size()));
+                    imageAt.add(text.length());
+                }
+                case "input_file", "input_audio" -> throw new InvalidRequest(partAt + ".type",
+                        "content parts of type '" + type + "' are not supported; only text and image parts are",
                         "unsupported_content");
-                default -> throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'input_text', got '"
-                        + echo(type) + "'", "invalid_value");
+                default -> throw new InvalidRequest(partAt + ".type", partAt + ".type must be 'input_text' or "
+                        + "'input_image', got '" + echo(type) + "'", "invalid_value");
             }
         }
-        return new ChatTurn(turnRole, text.toString());
+        return new ChatTurn(turnRole, text.toString(), imageAt);
     }
 
-    /** Function tools are checked, then refused; any other (built-in) tool is refused by its type. */
-    private static List<JsonNode> tools(JsonNode tools) {
-        if (tools == null || tools.isNull()) {
-            return List.of();
+    /**
+     * An {@code input_image} part's picture in chat's {@code image_url} shape ({@code {"url": …}}), so that it
+     * takes the chat completions' image path: {@code image_url} is a URL string (OpenAI's shape) or an object
+     * with a {@code url}; {@code detail} is checked and has no effect (Llama 4's tiling is fixed by the
+     * picture's size). A {@code file_id} names a stored file, and nothing is stored here.
+     */
+    private static JsonNode imageUrl(JsonNode part, String partAt) {
+        String param = partAt + ".image_url";
+        JsonNode url = part.get("image_url");
+        if ((url == null || url.isNull()) && part.hasNonNull("file_id")) {
+            throw new InvalidRequest(partAt + ".file_id", "file ids are not supported: files are not stored on this "
+                    + "gateway; send the picture as a data: URI in image_url", "unsupported_value");
         }
-        if (!tools.isArray()) {
-            throw new InvalidRequest("tools", "tools must be an array", "invalid_type");
+        JsonNode detail = part.get("detail");
+        if (detail != null && !detail.isNull() && !(detail.isTextual()
+                && Set.of("auto", "low", "high", "original").contains(detail.textValue()))) {
+            throw new InvalidRequest(partAt + ".detail", partAt + ".detail must be one of auto, low, high, original",
+                    "invalid_value");
         }
-        for (int i = 0; i < tools.size(); i++) {
-            JsonNode tool = tools.get(i);
-            String at = "tools[" + i + "]";
-            if (!tool.isObject()) {
-                throw new InvalidRequest(at, at + " must be an object (a tool)", "invalid_type");
-            }
-            String type = textOf(tool.get("type"), at + ".type");
-            if (!"function".equals(type)) {
-                throw new InvalidRequest(at + ".type", "tools of type '" + echo(type) + "' (built-in tools) are not "
-                        + "supported; only 'function' tools are", "unsupported_value");
-            }
-            String name = requireText(tool, "name", at);
-            if (!FUNCTION_NAME.matcher(name).matches()) {
-                throw new InvalidRequest(at + ".name", at + ".name must be 1 to 64 letters, digits, '_' or '-', got '"
-                        + echo(name) + "'", "invalid_value");
-            }
-            optional(tool, "description", at, JsonNode::isTextual, "a string");
-            optional(tool, "parameters", at, JsonNode::isObject, "an object (a JSON Schema)");
-            optional(tool, "strict", at, JsonNode::isBoolean, "a boolean");
+        if (url == null || url.isNull()) {
+            throw new InvalidRequest(param, param + " is required", "missing_required_parameter");
         }
-        if (!tools.isEmpty()) {
-            throw new InvalidRequest("tools", TOOLS_NOT_ENABLED + "; send the request without tools",
-                    "unsupported_parameter");
+        if (url.isObject()) {
+            return url;
         }
-        return List.of();
+        if (!url.isTextual() || url.textValue().isEmpty()) {
+            throw new InvalidRequest(param, param + " must be a non-empty string (a data: URI)", "invalid_type");
+        }
+        return JsonNodeFactory.instance.objectNode().put("url", url.textValue());
     }
 
-    /** {@code none} and {@code auto} mean the same without tools; anything that demands a call cannot be met. */
-    private static JsonNode toolChoice(JsonNode choice, List<JsonNode> tools) {
-        if (choice == null || choice.isNull()) {
-            return TextNode.valueOf("auto");
+    /**
+     * The tools as the response echoes them: OpenAI's function tool shape with the values applied (no
+     * {@code parameters} means an empty parameter list; {@code strict} is false unless asked for).
+     */
+    private static List<JsonNode> echo(ToolSet toolSet) {
+        List<JsonNode> out = new ArrayList<>(toolSet.tools().size());
+        for (ToolDefinition t : toolSet.tools()) {
+            ObjectNode tool = JsonNodeFactory.instance.objectNode();
+            tool.put("type", "function");
+            tool.put("name", t.name());
+            tool.put("description", t.description().orElse(null));
+            tool.set("parameters", t.parameters());
+            tool.put("strict", t.strict());
+            out.add(tool);
         }
-        if (choice.isTextual()) {
-            String c = choice.textValue();
-            if ("none".equals(c) || "auto".equals(c)) {
-                return choice;
-            }
-            if ("required".equals(c)) {
-                throw new InvalidRequest("tool_choice", "tool_choice 'required' needs tools, but " + TOOLS_NOT_ENABLED,
-                        "unsupported_value");
-            }
-            throw new InvalidRequest("tool_choice", "tool_choice must be 'none', 'auto', 'required' or an object, got '"
-                    + echo(c) + "'", "invalid_value");
-        }
-        if (!choice.isObject()) {
-            throw new InvalidRequest("tool_choice", "tool_choice must be a string or an object", "invalid_type");
-        }
-        String type = textOf(choice.get("type"), "tool_choice.type");
-        if ("function".equals(type)) {
-            requireText(choice, "name", "tool_choice");
-            throw new InvalidRequest("tool_choice", "tool_choice names a function, but " + TOOLS_NOT_ENABLED,
-                    "unsupported_value");
-        }
-        throw new InvalidRequest("tool_choice", "tool_choice of type '" + echo(type) + "' is not supported",
-                "unsupported_value");
+        return out;
     }
 
     private static void checkInclude(JsonNode include) {
@@ -322,14 +427,6 @@ public class ResponsesRequestParser {
             throw new InvalidRequest(param, param + " must be a string", "invalid_type");
         }
         return value.textValue();
-    }
-
-    private static void optional(JsonNode node, String field, String at, java.util.function.Predicate<JsonNode> ok,
-                                 String kind) {
-        JsonNode value = node.get(field);
-        if (value != null && !value.isNull() && !ok.test(value)) {
-            throw new InvalidRequest(at + "." + field, at + "." + field + " must be " + kind, "invalid_type");
-        }
     }
 
     private static boolean present(JsonNode node) {

@@ -45,13 +45,6 @@ public final class ToolHistory {
             if (!call.isObject()) {
                 throw new InvalidRequest(c, c + " must be an object", "invalid_type");
             }
-            JsonNode id = call.get("id");
-            if (id == null || id.isNull()) {
-                throw new InvalidRequest(c + ".id", c + ".id is required", "missing_required_parameter");
-            }
-            if (!id.isTextual() || id.textValue().isEmpty()) {
-                throw new InvalidRequest(c + ".id", c + ".id must be a non-empty string", "invalid_type");
-            }
             JsonNode type = call.get("type");
             if (type != null && !type.isNull() && !"function".equals(type.asText())) {
                 throw new InvalidRequest(c + ".type", c + ".type must be 'function'");
@@ -61,45 +54,73 @@ public final class ToolHistory {
                 throw new InvalidRequest(c + ".function", c + ".function must be an object with name and arguments",
                         function == null ? "missing_required_parameter" : "invalid_type");
             }
-            String name = ToolRequests.name(function.get("name"), c + ".function.name");
-            JsonNode arguments = function.get("arguments");
-            String argParam = c + ".function.arguments";
-            if (arguments == null || arguments.isNull()) {
-                throw new InvalidRequest(argParam, argParam + " is required", "missing_required_parameter");
-            }
-            if (!arguments.isTextual()) {
-                throw new InvalidRequest(argParam, argParam + " must be a string holding a JSON object",
-                        "invalid_type");
-            }
-            JsonNode parsed;
-            try {
-                parsed = JSON.readTree(arguments.textValue());
-            } catch (Exception e) {
-                parsed = null;
-            }
-            if (parsed == null || !parsed.isObject()) {
-                throw new InvalidRequest(argParam, argParam + " must be a JSON object encoded as a string");
-            }
-            if (SpecialTokens.llama4().firstIn(arguments.textValue()).isPresent()) {
-                throw new InvalidRequest(argParam, argParam + " contains a special-token string, which is reserved "
-                        + "for the chat template", "special_token_in_content");
-            }
-            callIds.add(id.textValue());
-            calls.add(new ToolPrompt.Call(name, parsed));
+            calls.add(call(call.get("id"), function.get("name"), function.get("arguments"), c + ".id",
+                    c + ".function.name", c + ".function.arguments"));
         }
+        return assistant(content, calls);
+    }
+
+    /** The content of an assistant turn that made these (checked) calls: its text followed by the calls. */
+    public String assistant(String content, List<ToolPrompt.Call> calls) {
         return content + prompt.calls(calls, set);
+    }
+
+    /**
+     * One call of the history, checked wherever the API keeps its fields (chat's {@code tool_calls[j].function},
+     * a Responses {@code function_call} item); its id is remembered for the results that answer it.
+     */
+    public ToolPrompt.Call call(JsonNode id, JsonNode name, JsonNode arguments, String idParam, String nameParam,
+                                String argParam) {
+        if (id == null || id.isNull()) {
+            throw new InvalidRequest(idParam, idParam + " is required", "missing_required_parameter");
+        }
+        if (!id.isTextual() || id.textValue().isEmpty()) {
+            throw new InvalidRequest(idParam, idParam + " must be a non-empty string", "invalid_type");
+        }
+        String checkedName = ToolRequests.name(name, nameParam);
+        if (arguments == null || arguments.isNull()) {
+            throw new InvalidRequest(argParam, argParam + " is required", "missing_required_parameter");
+        }
+        if (!arguments.isTextual()) {
+            throw new InvalidRequest(argParam, argParam + " must be a string holding a JSON object", "invalid_type");
+        }
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(arguments.textValue());
+        } catch (Exception e) {
+            parsed = null;
+        }
+        if (parsed == null || !parsed.isObject()) {
+            throw new InvalidRequest(argParam, argParam + " must be a JSON object encoded as a string");
+        }
+        if (SpecialTokens.llama4().firstIn(arguments.textValue()).isPresent()) {
+            throw new InvalidRequest(argParam, argParam + " contains a special-token string, which is reserved "
+                    + "for the chat template", "special_token_in_content");
+        }
+        callIds.add(id.textValue());
+        return new ToolPrompt.Call(checkedName, parsed);
     }
 
     /** Checks that a {@code tool} message answers an earlier call. */
     public void toolResult(String toolCallId, String at) {
-        String param = at + ".tool_call_id";
+        answers(toolCallId, at + ".tool_call_id", "a tool message answers one call by its id",
+                "an earlier assistant message");
+    }
+
+    /**
+     * Checks that a tool result answers an earlier call.
+     *
+     * @param param   the field holding the call's id ({@code messages[3].tool_call_id}, {@code input[3].call_id})
+     * @param why     why the id is needed, for the message when it is missing
+     * @param earlier where the calls it may answer were made, for the message when it answers none
+     */
+    public void answers(String toolCallId, String param, String why, String earlier) {
         if (toolCallId == null) {
-            throw new InvalidRequest(param, param + " is required: a tool message answers one call by its id",
-                    "missing_required_parameter");
+            throw new InvalidRequest(param, param + " is required: " + why, "missing_required_parameter");
         }
         if (!callIds.contains(toolCallId)) {
             throw new InvalidRequest(param, param + " '" + ToolRequests.echo(toolCallId)
-                    + "' answers no tool call of an earlier assistant message");
+                    + "' answers no tool call of " + earlier);
         }
     }
 }

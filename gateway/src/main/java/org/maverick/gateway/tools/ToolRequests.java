@@ -52,12 +52,27 @@ public final class ToolRequests {
             throw new InvalidRequest("function_call", "function_call is deprecated and not supported; use tool_choice",
                     "unsupported_parameter");
         }
-        List<ToolDefinition> definitions = definitions(tools);
-        ToolChoice choice = choice(toolChoice, definitions);
+        List<ToolDefinition> definitions = definitions(tools, Shape.CHAT);
+        ToolChoice choice = choice(toolChoice, definitions, Shape.CHAT);
         return new ToolSet(definitions, choice, parallel == null || parallel);
     }
 
-    private List<ToolDefinition> definitions(JsonNode tools) {
+    /**
+     * The same fields in the Responses API's shape: a function tool is flat ({@code {"type":"function","name",
+     * "description","parameters","strict"}}) and a named choice is {@code {"type":"function","name":…}}. Refusals
+     * name the Responses fields ({@code tools[2].name}, {@code tool_choice.name}). Built-in tools (web search, file
+     * search, ...) and their choices are refused by their {@code type}: the gateway runs none of them.
+     */
+    public ToolSet readResponses(JsonNode tools, JsonNode toolChoice, Boolean parallel) {
+        List<ToolDefinition> definitions = definitions(tools, Shape.RESPONSES);
+        ToolChoice choice = choice(toolChoice, definitions, Shape.RESPONSES);
+        return new ToolSet(definitions, choice, parallel == null || parallel);
+    }
+
+    /** Where a function's fields sit: under {@code function} (chat completions) or in the tool itself (Responses). */
+    private enum Shape { CHAT, RESPONSES }
+
+    private List<ToolDefinition> definitions(JsonNode tools, Shape shape) {
         if (tools == null || tools.isNull()) {
             return List.of();
         }
@@ -65,6 +80,9 @@ public final class ToolRequests {
             throw new InvalidRequest("tools", "tools must be an array of tool objects", "invalid_type");
         }
         if (tools.isEmpty()) {
+            if (shape == Shape.RESPONSES) {
+                return List.of(); // OpenAI's Responses API takes [] as no tools
+            }
             throw new InvalidRequest("tools", "tools must not be an empty array; leave it out to offer no tools");
         }
         if (tools.size() > MAX_TOOLS) {
@@ -89,21 +107,35 @@ public final class ToolRequests {
             }
             if (!"function".equals(type.textValue())) {
                 throw new InvalidRequest(at + ".type", at + ".type '" + echo(type.textValue())
-                        + "' is not supported; only 'function' tools are", "unsupported_value");
+                        + "' is not supported; only 'function' tools are" + (shape == Shape.RESPONSES
+                        ? " (this gateway runs no built-in tools)" : ""), "unsupported_value");
             }
-            JsonNode function = tool.get("function");
-            if (function == null || function.isNull()) {
-                throw new InvalidRequest(at + ".function", at + ".function is required", "missing_required_parameter");
+            ObjectNode function;
+            String fn; // the param path of the function's fields
+            if (shape == Shape.RESPONSES) {
+                // The function's fields without "type", so the size check and the special-token check see what a
+                // chat client's function object would be.
+                function = ((ObjectNode) tool).deepCopy();
+                function.remove("type");
+                fn = at;
+            } else {
+                JsonNode f = tool.get("function");
+                if (f == null || f.isNull()) {
+                    throw new InvalidRequest(at + ".function", at + ".function is required",
+                            "missing_required_parameter");
+                }
+                if (!f.isObject()) {
+                    throw new InvalidRequest(at + ".function", at + ".function must be an object", "invalid_type");
+                }
+                function = (ObjectNode) f;
+                fn = at + ".function";
             }
-            if (!function.isObject()) {
-                throw new InvalidRequest(at + ".function", at + ".function must be an object", "invalid_type");
-            }
-            String name = name(function.get("name"), at + ".function.name");
+            String name = name(function.get("name"), fn + ".name");
             if (!names.add(name)) {
-                throw new InvalidRequest(at + ".function.name", "tool names must be unique; '" + name
+                throw new InvalidRequest(fn + ".name", "tool names must be unique; '" + name
                         + "' is offered twice");
             }
-            Optional<String> description = optionalString(function.get("description"), at + ".function.description");
+            Optional<String> description = optionalString(function.get("description"), fn + ".description");
             JsonNode parameters = function.get("parameters");
             ObjectNode schema;
             if (parameters == null || parameters.isNull()) {
@@ -113,16 +145,16 @@ public final class ToolRequests {
             } else if (parameters.isObject()) {
                 schema = (ObjectNode) parameters;
             } else {
-                throw new InvalidRequest(at + ".function.parameters", at
-                        + ".function.parameters must be a JSON Schema object", "invalid_type");
+                throw new InvalidRequest(fn + ".parameters", fn
+                        + ".parameters must be a JSON Schema object", "invalid_type");
             }
             JsonNode strict = function.get("strict");
             if (strict != null && !strict.isNull() && !strict.isBoolean()) {
-                throw new InvalidRequest(at + ".function.strict", at + ".function.strict must be a boolean",
+                throw new InvalidRequest(fn + ".strict", fn + ".strict must be a boolean",
                         "invalid_type");
             }
             if (strict != null && strict.asBoolean()) {
-                StrictArguments.check(schema, at + ".function.parameters");
+                StrictArguments.check(schema, fn + ".parameters");
             }
             String rendered = JsonText.compact(function);
             chars += rendered.length();
@@ -132,7 +164,7 @@ public final class ToolRequests {
             }
             Optional<String> special = SpecialTokens.llama4().firstIn(rendered);
             if (special.isPresent()) {
-                throw new InvalidRequest(at + ".function", at + ".function contains the special token '"
+                throw new InvalidRequest(fn, fn + " contains the special token '"
                         + special.get() + "', which is reserved for the chat template", "special_token_in_content");
             }
             out.add(new ToolDefinition(name, name, description, schema, strict != null && strict.asBoolean()));
@@ -175,7 +207,7 @@ public final class ToolRequests {
         return Character.isDigit(s.charAt(0)) ? "_" + s : s;
     }
 
-    private static ToolChoice choice(JsonNode choice, List<ToolDefinition> tools) {
+    private static ToolChoice choice(JsonNode choice, List<ToolDefinition> tools, Shape shape) {
         ToolChoice out;
         if (choice == null || choice.isNull()) {
             return tools.isEmpty() ? ToolChoice.NONE : ToolChoice.AUTO;
@@ -186,30 +218,52 @@ public final class ToolRequests {
                 case "auto" -> ToolChoice.AUTO;
                 case "required" -> ToolChoice.REQUIRED;
                 default -> throw new InvalidRequest("tool_choice", "tool_choice must be 'none', 'auto', 'required' "
-                        + "or {\"type\":\"function\",\"function\":{\"name\":…}}, got '" + echo(choice.textValue()) + "'");
+                        + "or " + (shape == Shape.RESPONSES ? "{\"type\":\"function\",\"name\":…}"
+                        : "{\"type\":\"function\",\"function\":{\"name\":…}}") + ", got '"
+                        + echo(choice.textValue()) + "'");
             };
         } else if (choice.isObject()) {
             JsonNode type = choice.get("type");
             if (type == null || !type.isTextual() || !"function".equals(type.textValue())) {
+                if (shape == Shape.RESPONSES && type != null && type.isTextual()) {
+                    // allowed_tools, a built-in tool's type, mcp, custom: nothing the gateway can run or restrict
+                    throw new InvalidRequest("tool_choice.type", "tool_choice of type '" + echo(type.textValue())
+                            + "' is not supported; use 'none', 'auto', 'required' or {\"type\":\"function\","
+                            + "\"name\":…}", "unsupported_value");
+                }
                 throw new InvalidRequest("tool_choice.type", "tool_choice.type must be 'function'",
                         type == null ? "missing_required_parameter" : "invalid_value");
             }
-            JsonNode function = choice.get("function");
-            if (function == null || !function.isObject()) {
-                throw new InvalidRequest("tool_choice.function", "tool_choice.function must be an object with a name",
-                        function == null ? "missing_required_parameter" : "invalid_type");
+            String nameParam;
+            JsonNode nameNode;
+            if (shape == Shape.RESPONSES) {
+                nameParam = "tool_choice.name";
+                nameNode = choice.get("name");
+            } else {
+                JsonNode function = choice.get("function");
+                if (function == null || !function.isObject()) {
+                    throw new InvalidRequest("tool_choice.function", "tool_choice.function must be an object with a "
+                            + "name", function == null ? "missing_required_parameter" : "invalid_type");
+                }
+                nameParam = "tool_choice.function.name";
+                nameNode = function.get("name");
             }
-            String name = name(function.get("name"), "tool_choice.function.name");
+            String name = name(nameNode, nameParam);
             if (tools.stream().noneMatch(t -> t.name().equals(name))) {
-                throw new InvalidRequest("tool_choice.function.name", "tool_choice names the function '" + name
+                throw new InvalidRequest(nameParam, "tool_choice names the function '" + name
                         + "', which is not among the tools offered");
             }
             out = ToolChoice.named(name);
         } else {
             throw new InvalidRequest("tool_choice", "tool_choice must be a string or an object", "invalid_type");
         }
-        if (tools.isEmpty() && out.mode() != ToolChoice.Mode.NONE) {
-            throw new InvalidRequest("tool_choice", "tool_choice is only allowed when tools are given");
+        // The Responses API's default choice is "auto" whether or not tools are given (its SDKs may send it), so
+        // there "auto" without tools means no tools; a choice that demands a call still needs tools.
+        boolean noOp = out.mode() == ToolChoice.Mode.NONE
+                || (shape == Shape.RESPONSES && out.mode() == ToolChoice.Mode.AUTO);
+        if (tools.isEmpty() && !noOp) {
+            throw new InvalidRequest("tool_choice", "tool_choice " + (out.mode() == ToolChoice.Mode.REQUIRED
+                    ? "'required' " : "") + "is only allowed when tools are given");
         }
         return out;
     }

@@ -3,6 +3,9 @@ package org.maverick.gateway.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.openai.core.ObjectMappers;
+import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseOutputMessage;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import org.junit.jupiter.api.Test;
@@ -77,14 +80,120 @@ class ResponseEncoderTest {
     @Test
     void aFailureIsAnErrorEventThenResponseFailed() throws Exception {
         ResponseEncoder e = encoder();
-        List<ResponseStreamEvent> events = events(e.opening() + e.failure(new GatewayException.Timeout("too slow")));
-        var error = events.get(4).error().orElseThrow();
+        List<ResponseStreamEvent> events = events(e.opening() + e.token("x")
+                + e.failure(new GatewayException.Timeout("too slow")));
+        var error = events.get(5).error().orElseThrow();
         assertEquals("too slow", error.message());
         assertEquals("timeout", error.code().orElseThrow());
-        assertEquals(4, error.sequenceNumber());
-        var failed = events.get(5).failed().orElseThrow().response();
+        assertEquals(5, error.sequenceNumber());
+        var failed = events.get(6).failed().orElseThrow().response();
         assertEquals("server_error", failed.error().orElseThrow().code().asString());
-        assertTrue(e.response("x", new GenerationEvent.Finished(FinishReason.STOP, new Usage(1, 1, false)))
-                .output().size() == 1);
+    }
+
+    private static final GenerationEvent.Finished TOOL_CALLS =
+            new GenerationEvent.Finished(FinishReason.TOOL_CALLS, new Usage(3, 9, false));
+
+    /** Text, then two calls, then text again: four items at rising indexes, each finished before the next. */
+    @Test
+    void callsAreFunctionCallItemsInOrderWithTheMessages() throws Exception {
+        ResponseEncoder e = encoder();
+        String frames = e.opening() + e.token("Let me look. ")
+                + e.toolCall(new GenerationEvent.ToolCall(0, "call_a", "get_weather", "{\"city\":\"Paris\"}"))
+                + e.toolCall(new GenerationEvent.ToolCall(1, "call_b", "get_time", "{\"city\":\"Z\u00fcrich\"}"))
+                + e.token("Done.") + e.finish(TOOL_CALLS);
+        List<ResponseStreamEvent> events = events(frames);
+        List<String> types = events.stream().map(ResponsesApiTest::type).toList();
+        List<String> call = List.of("response.output_item.added", "response.function_call_arguments.delta",
+                "response.function_call_arguments.done", "response.output_item.done");
+        List<String> expected = new ArrayList<>(List.of("response.created", "response.in_progress",
+                "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+                "response.output_text.done", "response.content_part.done", "response.output_item.done"));
+        expected.addAll(call);
+        expected.addAll(call);
+        expected.addAll(List.of("response.output_item.added", "response.content_part.added",
+                "response.output_text.delta", "response.output_text.done", "response.content_part.done",
+                "response.output_item.done", "response.completed"));
+        assertEquals(expected, types);
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(i, ResponsesApiTest.sequenceNumber(events.get(i)), types.get(i));
+        }
+        var added = events.get(8).outputItemAdded().orElseThrow();
+        assertEquals(1, added.outputIndex());
+        var pending = added.item().functionCall().orElseThrow();
+        assertEquals("", pending.arguments());
+        assertEquals(ResponseFunctionToolCall.Status.IN_PROGRESS, pending.status().orElseThrow());
+        var delta = events.get(9).functionCallArgumentsDelta().orElseThrow();
+        assertEquals("{\"city\":\"Paris\"}", delta.delta());
+        assertEquals(pending.id().orElseThrow(), delta.itemId());
+        var argsDone = events.get(10).functionCallArgumentsDone().orElseThrow();
+        assertEquals(1, argsDone.outputIndex());
+        assertEquals("{\"city\":\"Paris\"}", argsDone.arguments());
+        var second = events.get(15).outputItemDone().orElseThrow();
+        assertEquals(2, second.outputIndex());
+        assertEquals("call_b", second.item().functionCall().orElseThrow().callId());
+        assertEquals(3, events.get(17).contentPartAdded().orElseThrow().outputIndex());
+        assertEquals(3, events.get(18).outputTextDelta().orElseThrow().outputIndex());
+
+        var done = events.get(events.size() - 1).completed().orElseThrow().response();
+        assertEquals(ResponseStatus.COMPLETED, done.status().orElseThrow());
+        assertEquals(4, done.output().size());
+        assertEquals("Let me look. ", done.output().get(0).asMessage().content().get(0).asOutputText().text());
+        ResponseFunctionToolCall first = done.output().get(1).asFunctionCall();
+        assertTrue(first.id().orElseThrow().startsWith("fc_"), first.id().toString());
+        assertEquals("call_a", first.callId());
+        assertEquals("get_weather", first.name());
+        assertEquals(ResponseFunctionToolCall.Status.COMPLETED, first.status().orElseThrow());
+        assertEquals(pending.id(), first.id());
+        assertEquals("get_time", done.output().get(2).asFunctionCall().name());
+        assertEquals("Done.", done.output().get(3).asMessage().content().get(0).asOutputText().text());
+        assertEquals(12, done.usage().orElseThrow().totalTokens());
+        // The SDK's own accumulator rebuilds the same output from the events alone.
+        ResponseAccumulator acc = ResponseAccumulator.createWithSnapshots();
+        events.forEach(acc::accumulate);
+        assertEquals(done.output(), acc.reconstructedResponse().output());
+    }
+
+    /** An answer that is only a call has no message item; an empty answer is one empty message. */
+    @Test
+    void aCallOnlyAnswerHasNoMessageAndAnEmptyAnswerHasOne() throws Exception {
+        ResponseEncoder e = encoder();
+        List<ResponseStreamEvent> events = events(e.opening()
+                + e.toolCall(new GenerationEvent.ToolCall(0, "call_a", "get_weather", "{}")) + e.finish(TOOL_CALLS));
+        var done = events.get(events.size() - 1).completed().orElseThrow().response();
+        assertEquals(1, done.output().size());
+        assertEquals(0, events.get(2).outputItemAdded().orElseThrow().outputIndex());
+        assertTrue(done.output().get(0).isFunctionCall());
+
+        ResponseEncoder empty = encoder();
+        var nothing = events(empty.opening() + empty.finish(new GenerationEvent.Finished(FinishReason.STOP,
+                new Usage(3, 0, false))));
+        assertEquals(8, nothing.size());
+        var message = nothing.get(7).completed().orElseThrow().response().output().get(0).asMessage();
+        assertEquals("", message.content().get(0).asOutputText().text());
+    }
+
+    /** The non-streamed answer lists the same items in the same order; a cut message is incomplete. */
+    @Test
+    void aNonStreamedAnswerListsItsItemsInOrder() throws Exception {
+        ResponseEncoder e = encoder();
+        e.collectText("Let me ");
+        e.collectText("look.");
+        e.collectCall(new GenerationEvent.ToolCall(0, "call_a", "get_weather", "{\"city\":\"Paris\"}"));
+        e.collectText("More");
+        var r = ObjectMappers.jsonMapper().readValue(JSON.writeValueAsString(e.response(
+                new GenerationEvent.Finished(FinishReason.LENGTH, new Usage(3, 16, false)))),
+                com.openai.models.responses.Response.class);
+        r.validate();
+        assertEquals(ResponseStatus.INCOMPLETE, r.status().orElseThrow());
+        assertEquals(3, r.output().size());
+        assertEquals("Let me look.", r.output().get(0).asMessage().content().get(0).asOutputText().text());
+        assertEquals(ResponseOutputMessage.Status.COMPLETED, r.output().get(0).asMessage().status());
+        assertEquals("call_a", r.output().get(1).asFunctionCall().callId());
+        assertEquals("{\"city\":\"Paris\"}", r.output().get(1).asFunctionCall().arguments());
+        assertEquals(ResponseOutputMessage.Status.INCOMPLETE, r.output().get(2).asMessage().status());
+
+        ResponseEncoder empty = encoder();
+        var nothing = empty.response(new GenerationEvent.Finished(FinishReason.STOP, new Usage(1, 0, false)));
+        assertEquals(1, nothing.output().size());
     }
 }

@@ -87,21 +87,20 @@ class ResponsesRequestParserTest {
             tools[0].type          | "input":"x","tools":[{"type":"web_search_preview"}]
             tools[0].name          | "input":"x","tools":[{"type":"function"}]
             tools[0].parameters    | "input":"x","tools":[{"type":"function","name":"f","parameters":"{}"}]
-            tools                  | "input":"x","tools":[{"type":"function","name":"f","parameters":{}}]
-            tool_choice            | "input":"x","tool_choice":{"type":"function","name":"f"}
+            tool_choice.name       | "input":"x","tool_choice":{"type":"function","name":"f"}
             tool_choice            | "input":"x","tool_choice":"required"
             input                  | "input":null
             input                  | "input":[]
             input                  | "input":5
             input[0].role          | "input":[{"role":"tool","content":"x"}]
             input[0].content       | "input":[{"role":"user"}]
-            input[0].content[0].type | "input":[{"role":"user","content":[{"type":"input_image","image_url":"https://e/x.png"}]}]
+            input[0].content[0].image_url | "input":[{"role":"user","content":[{"type":"input_image","image_url":"https://e/x.png"}]}]
+            input[0].content[0].type | "input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]
             input[0].content[0].text | "input":[{"role":"user","content":[{"type":"input_text"}]}]
             input[0].type          | "input":[{"type":"item_reference","id":"msg_1"}]
             input[0].type          | "input":[{"type":"reasoning","summary":[]}]
-            input[0]               | "input":[{"type":"function_call","call_id":"c","name":"f","arguments":"{}"}]
             input[0].arguments     | "input":[{"type":"function_call","call_id":"c","name":"f"}]
-            input[0]               | "input":[{"type":"function_call_output","call_id":"c","output":"ok"}]
+            input[0].call_id       | "input":[{"type":"function_call_output","call_id":"c","output":"ok"}]
             input[0].call_id       | "input":[{"type":"function_call_output","output":"ok"}]
             instructions           | "input":"x","instructions":"<|eot|>"
             metadata.k             | "input":"x","metadata":{"k":1}
@@ -112,14 +111,6 @@ class ResponsesRequestParserTest {
     void refusesNamingTheField(String param, String fields) {
         InvalidRequest e = assertThrows(InvalidRequest.class, () -> parse(fields));
         assertEquals(param, e.param().orElse(null), e.getMessage());
-    }
-
-    @Test
-    void functionToolsAreRefusedSayingToolCallingIsNotEnabledYet() {
-        InvalidRequest e = assertThrows(InvalidRequest.class, () -> parse("\"input\":\"x\",\"tools\":[{\"type\":"
-                + "\"function\",\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"},\"strict\":true}]"));
-        assertTrue(e.getMessage().contains("tool calling is not enabled"), e.getMessage());
-        assertEquals("unsupported_parameter", e.code());
     }
 
     @Test
