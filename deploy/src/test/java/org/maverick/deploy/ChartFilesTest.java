@@ -29,6 +29,7 @@ class ChartFilesTest {
             "deploy/helm/maverick/files/topics.yaml", "kafka/topics.yaml",
             "deploy/helm/maverick/files/model-repo/tensorrt_llm/config.pbtxt", "triton-model-repo/models/tensorrt_llm/config.pbtxt",
             "deploy/helm/maverick/files/model-repo/tensorrt_llm/model.yaml", "triton-model-repo/models/tensorrt_llm/1/model.yaml",
+            "deploy/helm/maverick/files/model-repo/tensorrt_llm/model.py", "triton-model-repo/models/tensorrt_llm/1/model.py",
             "deploy/helm/maverick/files/model-repo/profiles/h100/model.yaml", "triton-model-repo/profiles/h100/model.yaml",
             "deploy/helm/maverick/files/model-repo/profiles/h200/model.yaml", "triton-model-repo/profiles/h200/model.yaml",
             "deploy/helm/maverick/files/model-repo/profiles/b200/model.yaml", "triton-model-repo/profiles/b200/model.yaml",

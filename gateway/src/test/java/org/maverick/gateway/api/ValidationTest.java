@@ -44,7 +44,7 @@ class ValidationTest {
             "bad role | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]} | messages[0].role | invalid_value",
             "missing content | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\"}]} | messages[0].content | missing_required_parameter",
             "content of wrong type | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":42}]} | messages[0].content | invalid_type",
-            "image part | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,\"}}]}]} | messages[0].content[0].image_url | images_not_supported",
+            "image part | {\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,\"}}]}]} | messages[0].content[0].image_url | invalid_image_url",
             "n of two | {\"model\":\"llama-4-maverick\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | n | unsupported_value",
             "tool name with a space | {\"model\":\"llama-4-maverick\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f g\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | tools[0].function.name | invalid_value",
             "tool_choice not offered | {\"model\":\"llama-4-maverick\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | tool_choice.function.name | invalid_value",

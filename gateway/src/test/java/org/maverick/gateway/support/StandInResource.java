@@ -14,7 +14,17 @@ import java.util.Map;
  */
 public class StandInResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Init argument: "true" serves the llmapi model as TensorRT-LLM's stock model.py declares it (no prompt_format). */
+    public static final String STOCK_LLMAPI = "stock-llmapi";
+
     private static volatile TritonStandIn standIn;
+
+    private boolean stockLlmapi;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        stockLlmapi = Boolean.parseBoolean(initArgs.getOrDefault(STOCK_LLMAPI, "false"));
+    }
 
     public static TritonStandIn standIn() {
         return standIn;
@@ -23,7 +33,8 @@ public class StandInResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            standIn = TritonStandIn.builder().host("127.0.0.1").port(0).timing(Timing.fast()).build().start();
+            standIn = TritonStandIn.builder().host("127.0.0.1").port(0).timing(Timing.fast())
+                    .stockLlmapiContract(stockLlmapi).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

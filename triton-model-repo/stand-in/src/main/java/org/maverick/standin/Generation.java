@@ -48,7 +48,9 @@ final class Generation {
         this.spec = spec;
         this.sink = sink;
         this.engine = engine;
-        List<String> answer = TextGenerator.answer(spec.prompt(), spec.seed(), spec.directives());
+        List<String> answer = spec.directives().images()
+                ? Pictures.describe(spec.pictures())
+                : TextGenerator.answer(spec.prompt(), spec.seed(), spec.directives());
         this.plan = answer.subList(0, Math.min(answer.size(), Math.max(0, spec.maxTokens())));
         this.naturalEnd = answer.size() <= Math.max(0, spec.maxTokens());
         this.promptTokens = TextGenerator.estimatePromptTokens(spec.prompt());

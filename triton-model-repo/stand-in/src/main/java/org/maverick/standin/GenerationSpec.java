@@ -6,7 +6,8 @@ import org.maverick.standin.text.Directives;
 
 /**
  * What to generate for one request, with each contract's defaults applied: the llmapi model's
- * (streaming off, 32 max tokens) or the ensemble's (max_tokens required, stream off).
+ * (streaming off, 32 max tokens) or the ensemble's (max_tokens required, stream off). An llmapi
+ * request's pictures ({@code image_url}) are checked as the repository's model.py checks them.
  */
 record GenerationSpec(
         ValidRequest request,
@@ -17,7 +18,8 @@ record GenerationSpec(
         long seed,
         List<String> stopStrings,
         boolean stopRequest,
-        Directives directives) {
+        Directives directives,
+        List<Pictures.Picture> pictures) {
 
     static final String BOS = "<|begin_of_text|>";
     /** The llmapi model's own default for sampling_param_max_tokens. */
@@ -34,17 +36,26 @@ record GenerationSpec(
                     r.integer("sampling_param_seed", 0),
                     r.strings("sampling_param_stop").stream().filter(s -> !s.isEmpty()).toList(),
                     r.bool("stop", false),
-                    directives);
+                    directives,
+                    Pictures.check(r.strings("image_url"), prompt,
+                            "rendered".equals(promptFormat(r))));
             case ENSEMBLE -> new GenerationSpec(r, contract, prompt,
                     r.bool("stream", false),
                     (int) r.integer("max_tokens", 0),
                     r.integer("seed", 0),
                     r.strings("stop_words").stream().filter(s -> !s.isEmpty()).toList(),
                     false,
-                    directives);
+                    directives,
+                    List.of());
             case NONE -> throw new RequestError("the Triton stand-in cannot generate for model '" + r.model().name()
                     + "': it declares no text_input");
         };
+    }
+
+    /** The served config's prompt_format parameter ("rendered" for the repository's own model.py). */
+    private static String promptFormat(ValidRequest r) {
+        var p = r.model().config().getParametersMap().get("prompt_format");
+        return p == null ? "" : p.getStringValue().trim();
     }
 
     boolean doubledBos() {

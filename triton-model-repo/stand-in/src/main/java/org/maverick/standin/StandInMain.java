@@ -23,6 +23,7 @@ public final class StandInMain {
                 case "--host" -> builder.host(value(args, ++i, arg));
                 case "--port" -> builder.port(Integer.parseInt(value(args, ++i, arg)));
                 case "--model-repository" -> repositories.add(Path.of(value(args, ++i, arg)));
+                case "--stock-llmapi" -> builder.stockLlmapiContract(true);
                 case "--time-scale" -> timing = timing.withScale(Double.parseDouble(value(args, ++i, arg)));
                 case "--slots" -> timing = timing.withSlots(Integer.parseInt(value(args, ++i, arg)));
                 case "--openai-port" -> {
@@ -37,6 +38,8 @@ public final class StandInMain {
                               --host H               address to bind (default 127.0.0.1)
                               --port P               gRPC port (default 8001, as Triton)
                               --model-repository D   serve this repository (repeatable; default: the bundled ones)
+                              --stock-llmapi         serve llmapi models without prompt_format (TensorRT-LLM's
+                                                     stock model.py: a gateway sends it no pictures)
                               --time-scale X         multiply every delay by X (default 1.0)
                               --slots N              in-flight batch slots (default 256)
                               --openai-port P        also serve POST /v1/chat/completions (SSE) on this port,

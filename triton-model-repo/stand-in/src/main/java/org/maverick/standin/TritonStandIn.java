@@ -47,7 +47,9 @@ public final class TritonStandIn implements AutoCloseable {
     private TritonStandIn(Builder b) {
         this.host = b.host;
         this.requestedPort = b.port;
-        this.repositories = b.repositories == null ? ModelRepositories.bundled() : ModelRepositories.load(b.repositories);
+        ModelRepositories loaded = b.repositories == null ? ModelRepositories.bundled()
+                : ModelRepositories.load(b.repositories);
+        this.repositories = b.stockLlmapiContract ? loaded.withoutParameter("prompt_format") : loaded;
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(b.schedulerThreads, r -> {
             Thread t = Executors.defaultThreadFactory().newThread(r);
@@ -177,6 +179,7 @@ public final class TritonStandIn implements AutoCloseable {
         private int schedulerThreads = 2;
         private int openAiPort = -1;
         private int openAiThreads = 2;
+        private boolean stockLlmapiContract;
 
         private Builder() {
         }
@@ -226,6 +229,16 @@ public final class TritonStandIn implements AutoCloseable {
         /** Netty event-loop threads of the OpenAI endpoint (default 2). */
         public Builder openAiThreads(int value) {
             this.openAiThreads = value;
+            return this;
+        }
+
+        /**
+         * Serve llmapi models as TensorRT-LLM's stock model.py declares them: without the {@code prompt_format}
+         * parameter of the repository's own model.py, so a gateway treats them as unable to take pictures
+         * with a rendered prompt (default false: the repository's contract as checked in).
+         */
+        public Builder stockLlmapiContract(boolean value) {
+            this.stockLlmapiContract = value;
             return this;
         }
 

@@ -61,6 +61,14 @@ public final class ModelRepositories {
         return load(roots);
     }
 
+    /** The same models with a config parameter removed (e.g. to serve the stock llmapi contract). */
+    public ModelRepositories withoutParameter(String parameter) {
+        Map<String, ServedModel> changed = new LinkedHashMap<>();
+        models.forEach((name, m) -> changed.put(name, new ServedModel(m.name(), m.version(),
+                m.config().toBuilder().removeParameters(parameter).build(), m.contract())));
+        return new ModelRepositories(changed);
+    }
+
     public Optional<ServedModel> find(String name) {
         return Optional.ofNullable(models.get(name));
     }

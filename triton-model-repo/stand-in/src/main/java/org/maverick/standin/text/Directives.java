@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param itlMs      fixed, unscaled time per token
  * @param stamp      each streamed response's new text starts with a {@link Stamp} marker carrying its send time
  * @param toolCall   when the prompt offers tools: answer with tool calls of this kind (see {@link ToolAnswers})
+ * @param images     the answer states how many pictures came in image_url and each one's size and type
  */
 public record Directives(
         boolean utf8,
@@ -32,13 +33,14 @@ public record Directives(
         OptionalDouble ttftMs,
         OptionalDouble itlMs,
         boolean stamp,
-        Optional<String> toolCall) {
+        Optional<String> toolCall,
+        boolean images) {
 
     /** Matches one directive; group 1 the name, group 2 the optional value. */
     public static final Pattern DIRECTIVE = Pattern.compile("\\[standin:([a-z0-9_]+)(?:=([^\\]]*))?]");
 
     public static final Directives NONE = new Directives(false, false, false, OptionalInt.empty(), OptionalInt.empty(),
-            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty(), false, Optional.empty());
+            OptionalInt.empty(), OptionalDouble.empty(), OptionalDouble.empty(), false, Optional.empty(), false);
 
     public static Directives parse(String prompt) {
         boolean utf8 = false;
@@ -51,6 +53,7 @@ public record Directives(
         OptionalDouble itl = OptionalDouble.empty();
         boolean stamp = false;
         Optional<String> toolCall = Optional.empty();
+        boolean images = false;
         Matcher m = DIRECTIVE.matcher(prompt);
         while (m.find()) {
             String value = m.group(2);
@@ -64,11 +67,12 @@ public record Directives(
                 case "ttft_ms" -> ttft = doubleValue(value);
                 case "itl_ms" -> itl = doubleValue(value);
                 case "stamp" -> stamp = true;
+                case "images" -> images = true;
                 case "tool_call" -> toolCall = Optional.ofNullable(value).map(String::trim);
                 default -> { }
             }
         }
-        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl, stamp, toolCall);
+        return new Directives(utf8, fffd, echo, length, errorAt, cutAt, ttft, itl, stamp, toolCall, images);
     }
 
     /** The prompt without its directives (what {@code echo} repeats). */
