@@ -12,9 +12,7 @@ import org.maverick.gateway.admission.ApiKeys;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
-import org.maverick.gateway.generation.ToolUse;
 import org.maverick.gateway.prompt.TokenCounter;
-import org.maverick.gateway.protocol.UsageDto;
 import org.maverick.gateway.queue.Continuation;
 import org.maverick.gateway.queue.EventPublisher;
 import org.maverick.gateway.queue.KafkaQueue;
@@ -264,42 +262,20 @@ final class Intake {
             return true;
         }
         int promptTokens = generation.promptTokens();
-        if (reply.attempt() > 1 && previous.toolCalls() > 0) {
-            // Calls already went out whole. Continuing would make the model write its call list again from a
-            // prompt that lacks it; the answer ends here instead: every call sent once, none half.
-            int emittedTokens = previous.tokens(tokens);
-            publisher(reply, previous.nextSeq()).finish("tool_calls",
-                    new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
-            statuses.write(id, Messages.Status.FINISHED, reply.attempt(), reply.topic());
-            offsets.done(record);
-            return true;
-        }
-        if (reply.attempt() > 1 && generation.tools().enabled() && !generation.tools().prefill().isEmpty()
-                && previous.text().startsWith(generation.tools().prefill())) {
-            // The prefill (the start of a call the prompt ends with) was relayed as text: it is in the prompt
-            // already, so the continuation starts after it, and the new attempt's parser does not read it again.
-            ToolUse t = generation.tools();
-            generation = generation.withTools(new ToolUse(t.callable(), "", t.parallel(), t.strictSchemas()));
-            String uncounted = previous.uncountedText().startsWith(t.prefill())
-                    ? previous.uncountedText().substring(t.prefill().length()) : previous.uncountedText();
-            previous = new Continuation(previous.text().substring(t.prefill().length()), previous.nextSeq(), false,
-                    previous.countedTokens(), uncounted, 0);
-        }
         if (reply.attempt() > 1) {
-            int emittedTokens = previous.tokens(tokens);
-            int left = generation.sampling().maxTokens() - emittedTokens;
-            LOG.infof("request %s: continuing attempt %d after %d tokens already sent%s", id, reply.attempt(),
-                    emittedTokens, previous.uncountedText().isEmpty() ? "" : " (partly estimated: the engine did not "
-                            + "count all of them)");
-            if (left <= 0) {
-                publisher(reply, previous.nextSeq()).finish("length",
-                        new UsageDto(promptTokens, emittedTokens, promptTokens + emittedTokens));
+            Takeover.Plan plan = Takeover.plan(generation, previous, tokens);
+            if (plan instanceof Takeover.Finish finish) {
+                publisher(reply, previous.nextSeq()).finish(finish.reason(), finish.usage());
                 statuses.write(id, Messages.Status.FINISHED, reply.attempt(), reply.topic());
                 offsets.done(record);
                 return true;
             }
-            generation = generation.continuing(generation.prompt() + previous.text(),
-                    promptTokens + emittedTokens, left);
+            Takeover.Continue next = (Takeover.Continue) plan;
+            LOG.infof("request %s: continuing attempt %d after %d tokens already sent%s", id, reply.attempt(),
+                    next.alreadySentTokens(), next.previous().uncountedText().isEmpty() ? ""
+                            : " (partly estimated: the engine did not count all of them)");
+            generation = next.generation();
+            previous = next.previous();
         }
         // Requests from HTTP or WebSocket clients were admitted by the instance that took them (its
         // signature says so); requests put on Kafka by anybody else meet the same tenant limits here, by
