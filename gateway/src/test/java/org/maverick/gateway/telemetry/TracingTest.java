@@ -121,11 +121,10 @@ class TracingTest {
     void aClientThatLeavesGivesACancelledSpanWithItsReason() throws Exception {
         var r = Sse.open(base.toString().replaceAll("/$", ""), "/v1/chat/completions",
                 Sse.chat("slow [standin:itl_ms=50] [standin:length=200]", "\"stream\":true"));
+        String requestId = r.headers().firstValue("x-request-id").orElseThrow();
         r.body().read(new byte[64]);
         r.body().close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> named(spans.getFinishedSpanItems(), "chat llama-4-maverick")
-                .isPresent());
-        SpanData generation = named(spans.getFinishedSpanItems(), "chat llama-4-maverick").orElseThrow();
+        SpanData generation = awaitGenerationSpan(requestId);
         assertEquals("cancelled", generation.getAttributes().get(Telemetry.OUTCOME));
         assertEquals(StatusCode.ERROR, generation.getStatus().getStatusCode());
         assertEquals("client_gone", generation.getAttributes().get(Telemetry.ERROR_TYPE));
@@ -133,13 +132,20 @@ class TracingTest {
 
     @Test
     void aFailedGenerationHasStatusAndReason() throws Exception {
-        Sse.post(base.toString().replaceAll("/$", ""), "/v1/chat/completions",
+        var r = Sse.post(base.toString().replaceAll("/$", ""), "/v1/chat/completions",
                 Sse.chat("fail [standin:error_at=2] [standin:length=20]", "\"stream\":true"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> named(spans.getFinishedSpanItems(), "chat llama-4-maverick")
-                .isPresent());
-        SpanData generation = named(spans.getFinishedSpanItems(), "chat llama-4-maverick").orElseThrow();
+        SpanData generation = awaitGenerationSpan(r.headers().firstValue("x-request-id").orElseThrow());
         assertEquals("error", generation.getAttributes().get(Telemetry.OUTCOME));
         assertEquals("backend_error", generation.getAttributes().get(Telemetry.ERROR_TYPE));
         assertEquals(StatusCode.ERROR, generation.getStatus().getStatusCode());
+    }
+
+    /**
+     * This request's generation span, by its request id: another test's generation may still end (and
+     * be exported) after this test's {@code spans.reset()}, so the first generation span is not this one.
+     */
+    private SpanData awaitGenerationSpan(String requestId) {
+        return awaitSpan("generation span of " + requestId, sd -> sd.getName().equals("chat llama-4-maverick")
+                && requestId.equals(sd.getAttributes().get(Telemetry.REQUEST_ID)));
     }
 }
