@@ -10,17 +10,21 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.core.tracing.TracingPolicy;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.client.predicate.ResponsePredicateResult;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.HttpContext;
+import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
 import org.maverick.gateway.config.GatewayConfig;
@@ -32,8 +36,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +73,8 @@ public final class ImageFetcher {
     private final GatewayMetrics metrics;
     private final WebClient client;
     private final ThreadPoolExecutor resolvers;
+    /** The fetch each request in flight belongs to (identity keys), for {@link #intercept}. */
+    private final Map<HttpRequest<?>, Fetch> exchanges = new ConcurrentHashMap<>();
 
     public ImageFetcher(Vertx vertx, GatewayConfig.Images limits, Telemetry telemetry) {
         this.vertx = vertx;
@@ -90,7 +98,13 @@ public final class ImageFetcher {
             files.forEach(trust::addCertPath);
             options.setTrustOptions(trust);
         });
-        this.client = WebClient.create(vertx, options);
+        WebClient web = WebClient.create(vertx, options);
+        // The interceptor (Vert.x's internal but public hook, the one its own expectations use) sees the
+        // connection's request and response: it judges the status and headers before any body byte is read,
+        // and keeps the request so that a fetch can reset its connection the moment it must stop (the web
+        // client alone would drain the rest of the body into nothing).
+        ((WebClientInternal) web).addInterceptor(this::intercept);
+        this.client = web;
         AtomicInteger n = new AtomicInteger();
         // Name lookups block (the JDK's resolver reads /etc/hosts and asks DNS): a few threads and a short
         // queue, so a burst of slow lookups is a 503, not a pile-up.
@@ -131,6 +145,8 @@ public final class ImageFetcher {
         final long deadline = started + settings.timeout().toNanos();
         long received;
         long timer = -1;
+        /** The current hop's HTTP exchange, once its request is written: reset to stop the download. */
+        HttpClientRequest exchange;
         /** Set once, on {@link #context}, when the outcome is known. */
         boolean finished;
 
@@ -235,7 +251,6 @@ public final class ImageFetcher {
             return addresses.get(0);
         }
 
-        @SuppressWarnings("deprecation") // expect(): the only hook on the status and headers before the body
         Future<byte[]> get(FetchUrl url, InetAddress address) {
             long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             RequestOptions options = new RequestOptions()
@@ -247,21 +262,22 @@ public final class ImageFetcher {
                     .setConnectTimeout(remainingMs)
                     // A stalled server is dropped by the deadline; this idle limit also frees its socket.
                     .setIdleTimeout(remainingMs);
-            return client.request(HttpMethod.GET, SocketAddress.inetSocketAddress(url.port(), address.getHostAddress()),
-                            options)
+            HttpRequest<byte[]> request = client.request(HttpMethod.GET,
+                            SocketAddress.inetSocketAddress(url.port(), address.getHostAddress()), options)
                     .putHeader("accept", "image/png, image/jpeg, image/gif, image/webp")
                     .putHeader("accept-encoding", "identity")
-                    .expect(response -> headers(response))
-                    .as(new BoundedBody())
-                    .send()
-                    .map(HttpResponse::body)
+                    .as(new BoundedBody());
+            exchanges.put(request, this);
+            Future<HttpResponse<byte[]>> sent = request.send();
+            sent.onComplete(ar -> exchanges.remove(request));
+            return sent.map(HttpResponse::body)
                     .recover(e -> Future.failedFuture(e instanceof ImageRefusal || e instanceof Redirect ? e
                             : new ImageRefusal(ImageRefusal.Reason.FETCH_FAILED, "the image could not be fetched from "
                                     + FetchUrl.printable(url.host()) + ": " + describe(e))));
         }
 
         /** Before the body: a redirect is followed without reading it, an error status or a declared size too large ends the fetch. */
-        ResponsePredicateResult headers(HttpResponse<Void> response) {
+        void headers(HttpClientResponse response) {
             int status = response.statusCode();
             if (REDIRECTS.contains(status)) {
                 throw new Redirect(response.getHeader("location"));
@@ -281,7 +297,14 @@ public final class ImageFetcher {
                     throw tooLarge("declares " + declared + " bytes");
                 }
             }
-            return ResponsePredicateResult.success();
+        }
+
+        /** Stops the current hop's download: resetting an exchange in flight closes its connection. */
+        void stop() {
+            if (exchange != null) {
+                exchange.reset();
+                exchange = null;
+            }
         }
 
         void finish(byte[] bytes, Throwable failure) {
@@ -291,6 +314,9 @@ public final class ImageFetcher {
             finished = true;
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
+            }
+            if (failure != null) {
+                stop();
             }
             String outcome = failure == null ? "ok" : failure instanceof ImageRefusal r ? r.reason().code() : "unavailable";
             metrics.imageFetched(received, System.nanoTime() - started, outcome);
@@ -342,6 +368,7 @@ public final class ImageFetcher {
                     stop = tooLarge("sent more than " + limits.maxBytes() + " bytes");
                 }
                 if (stop != null) {
+                    finish(null, stop); // the outcome, and the connection reset, at once
                     result.tryFail(stop);
                     return Future.failedFuture(stop);
                 }
@@ -389,6 +416,23 @@ public final class ImageFetcher {
                 return this;
             }
         }
+    }
+
+    /** On the fetch's context: keeps each hop's request, and judges its response before the body. */
+    private void intercept(HttpContext<?> ctx) {
+        Fetch f = exchanges.get(ctx.request());
+        if (f != null && ctx.phase() == ClientPhase.SEND_REQUEST) {
+            f.exchange = ctx.clientRequest();
+        } else if (f != null && ctx.phase() == ClientPhase.RECEIVE_RESPONSE) {
+            try {
+                f.headers(ctx.clientResponse());
+            } catch (ImageRefusal | Redirect stop) {
+                ctx.fail(stop);
+                f.stop(); // a redirect's or an error's body is never read
+                return;
+            }
+        }
+        ctx.next();
     }
 
     private ImageRefusal tooLarge(String what) {
