@@ -110,6 +110,18 @@ class ImageFetchTest {
     }
 
     @Test
+    void theResponsesApiTakesAnInputImageUrlTheSameWay() {
+        com.openai.models.responses.Response r = client.responses().create(
+                com.openai.models.responses.ResponseCreateParams.builder().model("llama-4-maverick")
+                        .putAdditionalBodyProperty("input", com.openai.core.JsonValue.from(List.of(java.util.Map.of(
+                                "role", "user", "content", List.of(
+                                        java.util.Map.of("type", "input_text", "text", "What is this? [standin:images]"),
+                                        java.util.Map.of("type", "input_image", "image_url", pictures.url("/pic.png"))))))
+                        ).build());
+        assertEquals("1 image: 64x48 image/png.", ResponsesApiTest.text(r));
+    }
+
+    @Test
     void aRedirectIsFollowedAndChecked() {
         int before = pictures.hits("/pic.png");
         assertEquals("1 image: 64x48 image/png.", ask(pictures.url("/redirect")).choices().get(0).message()
