@@ -468,6 +468,12 @@ public interface GatewayConfig {
             /** Most redirects followed, each checked again. */
             @WithDefault("3")
             int maxRedirects();
+
+            /**
+             * PEM files of the certificates (or CAs) image servers are checked against, instead of the JVM's
+             * trust store; unset, the JVM's. For tests (a self-signed loopback server) and private CAs.
+             */
+            Optional<List<String>> trustCertificates();
         }
     }
 }

@@ -1,7 +1,9 @@
 package org.maverick.gateway.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,6 +12,8 @@ import org.maverick.gateway.backend.triton.TritonPool;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.GatewayException.InvalidRequest;
+import org.maverick.gateway.telemetry.GatewayMetrics;
+import org.maverick.gateway.telemetry.Telemetry;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -18,8 +22,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,19 +56,32 @@ public class ImageIntake {
     private final GatewayConfig.Images limits;
     private final Supplier<Optional<ModelContract>> contract;
     private final ThreadPoolExecutor decoders;
+    /** Empty when fetching is off ({@code gateway.images.fetch.enabled=false}) or in unit tests. */
+    private final Optional<ImageFetcher> fetcher;
+    private final GatewayMetrics metrics;
 
     @Inject
-    ImageIntake(GatewayConfig config, TritonPool pool) {
-        this(config.images(), pool::contract);
+    ImageIntake(GatewayConfig config, TritonPool pool, Vertx vertx, Telemetry telemetry) {
+        this(config.images(), pool::contract, config.images().fetch().enabled()
+                ? Optional.of(new ImageFetcher(vertx, config.images(), telemetry)) : Optional.empty(),
+                telemetry.metrics());
+    }
+
+    /** Without a fetcher (URLs are refused once their shape is checked) and with metrics of its own: for tests. */
+    public ImageIntake(GatewayConfig.Images limits, Supplier<Optional<ModelContract>> contract) {
+        this(limits, contract, Optional.empty(), GatewayMetrics.of(new SimpleMeterRegistry()));
     }
 
     /**
      * @param contract the served model's contract, empty until Triton has been read (then the backend,
      *                 which checks it again, decides)
      */
-    public ImageIntake(GatewayConfig.Images limits, Supplier<Optional<ModelContract>> contract) {
+    public ImageIntake(GatewayConfig.Images limits, Supplier<Optional<ModelContract>> contract,
+                       Optional<ImageFetcher> fetcher, GatewayMetrics metrics) {
         this.limits = limits;
         this.contract = contract;
+        this.fetcher = fetcher;
+        this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
         // Bounded both ways: a few threads, a queue of a few dozen images; beyond that a 503, not a backlog.
         this.decoders = new ThreadPoolExecutor(limits.decodeThreads(), limits.decodeThreads(), 30, TimeUnit.SECONDS,
@@ -126,24 +141,44 @@ public class ImageIntake {
             }
             return new ImageSource(param, Optional.empty(), Optional.of(remote(u)));
         } catch (ImageRefusal r) {
-            throw refusal(param, r);
+            throw refused(param, r);
         }
     }
 
     /**
-     * Checks a request's pictures, in order. {@code https} URLs are refused for now: the gateway will fetch
-     * them itself (so Triton never fetches what a caller names), which is not built yet.
+     * Checks a request's pictures, in order: URLs are fetched first (all of a request's at once, on the
+     * event loops, by {@link ImageFetcher}), then every picture is checked as a {@code data:} URI's bytes
+     * are. Triton only ever gets the checked bytes as {@code data:} URIs. The fetch spans are children of
+     * the trace context current here (the HTTP request's).
      */
     public Uni<List<CheckedImage>> resolve(List<ImageSource> sources) {
-        List<byte[]> bytes = new ArrayList<>(sources.size());
-        for (ImageSource s : sources) {
-            if (s.inline().isEmpty()) {
-                return Uni.createFrom().failure(refusal(s.param(), new ImageRefusal(ImageRefusal.Reason.INVALID_URL,
-                        "this gateway does not fetch image URLs yet; send the image as a data: URI")));
-            }
-            bytes.add(s.inline().get());
+        if (!sources.isEmpty()) {
+            metrics.imagesPerRequest(sources.size());
         }
-        return check(sources, bytes);
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        List<Uni<byte[]>> bytes = new ArrayList<>(sources.size());
+        boolean remote = false;
+        for (ImageSource s : sources) {
+            if (s.inline().isPresent()) {
+                bytes.add(Uni.createFrom().item(s.inline().get()));
+                continue;
+            }
+            if (fetcher.isEmpty()) {
+                return Uni.createFrom().failure(refused(s.param(), new ImageRefusal(ImageRefusal.Reason.INVALID_URL,
+                        "this gateway does not fetch image URLs (gateway.images.fetch.enabled is false); "
+                                + "send the image as a data: URI")));
+            }
+            remote = true;
+            bytes.add(fetcher.get().fetch(s.remote().orElseThrow(), trace)
+                    .onFailure(ImageRefusal.class).transform(r -> refused(s.param(), (ImageRefusal) r)));
+        }
+        if (!remote) {
+            List<byte[]> inline = new ArrayList<>(sources.size());
+            sources.forEach(s -> inline.add(s.inline().get()));
+            return check(sources, inline);
+        }
+        // Fail fast: the first refused picture refuses the request and abandons the other fetches.
+        return Uni.join().all(bytes).andFailFast().flatMap(all -> check(sources, all));
     }
 
     /**
@@ -156,6 +191,7 @@ public class ImageIntake {
             total += b.length;
         }
         if (total > limits.maxTotalBytes()) {
+            metrics.imageRefused(ImageRefusal.Reason.TOO_LARGE.code());
             return Uni.createFrom().failure(new InvalidRequest(sources.get(sources.size() - 1).param(),
                     "the images of this request are " + total + " bytes together, more than the "
                             + limits.maxTotalBytes() + " allowed (gateway.images.max-total-bytes)",
@@ -178,9 +214,9 @@ public class ImageIntake {
                     try {
                         em.complete(inspect(bytes));
                     } catch (ImageRefusal r) {
-                        em.fail(refusal(param, r));
+                        em.fail(refused(param, r));
                     } catch (RuntimeException | Error e) {
-                        em.fail(refusal(param, new ImageRefusal(ImageRefusal.Reason.MALFORMED,
+                        em.fail(refused(param, new ImageRefusal(ImageRefusal.Reason.MALFORMED,
                                 "the image could not be decoded")));
                     }
                 });
@@ -284,27 +320,19 @@ public class ImageIntake {
         return bytes;
     }
 
-    private URI remote(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new ImageRefusal(ImageRefusal.Reason.INVALID_URL, "the url is not a valid URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean allowed = "https".equals(scheme) || ("http".equals(scheme) && limits.fetch().allowHttp());
-        if (!allowed) {
-            throw new ImageRefusal(ImageRefusal.Reason.INVALID_URL, "the url must be a data: URI or an https URL"
-                    + (scheme.isEmpty() ? "" : ", not " + scheme.replaceAll("[^a-z0-9+.-]", "?") + ":"));
-        }
+    private FetchUrl remote(String url) {
+        FetchUrl parsed = FetchUrl.parse(url, limits.fetch().allowHttp());
         if (!limits.fetch().enabled()) {
             throw new ImageRefusal(ImageRefusal.Reason.INVALID_URL, "this gateway does not fetch image URLs "
                     + "(gateway.images.fetch.enabled is false); send the image as a data: URI");
         }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
-            throw new ImageRefusal(ImageRefusal.Reason.INVALID_URL, "the url must name a host and no user info");
-        }
-        return uri;
+        return parsed;
+    }
+
+    /** The refusal of one content part as the client sees it, counted by reason. */
+    private InvalidRequest refused(String param, ImageRefusal r) {
+        metrics.imageRefused(r.reason().code());
+        return refusal(param, r);
     }
 
     /** The refusal of one content part as the client sees it. */
@@ -315,5 +343,6 @@ public class ImageIntake {
     @PreDestroy
     void close() {
         decoders.shutdownNow();
+        fetcher.ifPresent(ImageFetcher::close);
     }
 }

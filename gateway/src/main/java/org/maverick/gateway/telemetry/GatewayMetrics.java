@@ -36,6 +36,10 @@ public class GatewayMetrics {
     public static final String WORKER_IN_FLIGHT = "maverick.gateway.worker.in_flight";
     public static final String TRITON_READY = "maverick.gateway.triton.ready";
     public static final String KAFKA_READY = "maverick.gateway.kafka.ready";
+    public static final String IMAGES_PER_REQUEST = "maverick.gateway.images.per_request";
+    public static final String IMAGE_FETCH_BYTES = "maverick.gateway.images.fetch.size";
+    public static final String IMAGE_FETCH_DURATION = "maverick.gateway.images.fetch.duration";
+    public static final String IMAGES_REFUSED = "maverick.gateway.images.refused";
 
     /** Latency buckets for LLM work: milliseconds (a token) to minutes (a long answer). */
     private static final Duration[] LATENCY_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32,
@@ -52,6 +56,40 @@ public class GatewayMetrics {
 
     GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /** Metrics kept in {@code registry}: for code built outside CDI (unit tests), which has no Prometheus. */
+    public static GatewayMetrics of(MeterRegistry registry) {
+        return new GatewayMetrics(registry);
+    }
+
+    /** The number of pictures of a request that carries any. */
+    public void imagesPerRequest(int images) {
+        summaries.computeIfAbsent(IMAGES_PER_REQUEST, k -> DistributionSummary.builder(IMAGES_PER_REQUEST)
+                .description("Pictures per request, of requests that carry any.")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32).register(registry)).record(images);
+    }
+
+    /**
+     * One image URL fetched (redirects included), or given up: the bytes received (up to the point it was
+     * stopped) and how long it took. {@code outcome} is {@code ok} or the refusal's code.
+     */
+    public void imageFetched(long bytes, long nanos, String outcome) {
+        summaries.computeIfAbsent(IMAGE_FETCH_BYTES + '|' + outcome, k -> DistributionSummary.builder(IMAGE_FETCH_BYTES)
+                .description("Bytes received per image URL fetched, by outcome.").baseUnit("bytes")
+                .tag("maverick.outcome", outcome)
+                .serviceLevelObjectives(1024, 16384, 131072, 1048576, 4194304, 16777216).register(registry))
+                .record(bytes);
+        timers.computeIfAbsent(IMAGE_FETCH_DURATION + '|' + outcome, k -> Timer.builder(IMAGE_FETCH_DURATION)
+                .description("Time to fetch one image URL, redirects included, by outcome.")
+                .tag("maverick.outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** A picture refused, by its reason code ({@code image_url_forbidden}, {@code image_too_large}, ...). */
+    public void imageRefused(String reason) {
+        counters.computeIfAbsent(IMAGES_REFUSED + '|' + reason, k -> Counter.builder(IMAGES_REFUSED)
+                .description("Pictures refused, by reason.").tag("reason", reason).register(registry)).increment();
     }
 
     /** The end of one generation, as the client saw it. */

@@ -147,6 +147,19 @@ public class Telemetry {
                 .startSpan();
     }
 
+    /**
+     * The client span of one image URL fetch (all its redirects), started: a child of {@code parent}, the
+     * request's context. Carries the host and port, never the path (it may hold a caller's tokens).
+     */
+    public Span imageFetchSpan(Context parent, String scheme, String host, int port) {
+        return tracer.spanBuilder("image fetch")
+                .setParent(parent).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("url.scheme", scheme)
+                .setAttribute("server.address", host)
+                .setAttribute("server.port", (long) port)
+                .startSpan();
+    }
+
     public <C> void inject(Context context, C carrier, TextMapSetter<C> setter) {
         propagator.inject(context, carrier, setter);
     }
