@@ -54,3 +54,15 @@ app.kubernetes.io/component: {{ .component }}
 {{ (include "maverick.modelYaml" . | fromYaml).max_seq_len | int }}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The largest queued form of a valid request, in bytes: what the requests topic's max.message.bytes must
+allow. The gateway computes the same from the same settings (config/QueuedSizes.java): twice
+gateway.limits.max-body-bytes (the rendered prompt, the tool definitions kept for strict checks), the
+base64 of gateway.images.max-total-bytes (fetched pictures), 64 KiB of envelope, rounded up to a whole MiB.
+*/}}
+{{- define "maverick.largestQueuedRequest" -}}
+{{- $l := .Values.gateway.limits -}}
+{{- $bound := add (mul 2 (int64 $l.maxBodyBytes)) (mul 4 (div (add (int64 $l.maxImageBytesTogether) 2) 3)) 65536 -}}
+{{- mul (div (add $bound 1048575) 1048576) 1048576 -}}
+{{- end -}}

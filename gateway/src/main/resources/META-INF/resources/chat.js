@@ -6,6 +6,8 @@ const ui = {
   form: document.getElementById("chat-form"),
   model: document.getElementById("model"),
   prompt: document.getElementById("prompt"),
+  images: document.getElementById("images"),
+  thumbnails: document.getElementById("thumbnails"),
   send: document.getElementById("send"),
   stop: document.getElementById("stop"),
   answer: document.getElementById("answer"),
@@ -221,6 +223,83 @@ class RealtimeSocket {
   }
 }
 
+// ---- Pictures: attached from the file picker or pasted, sent as image_url parts -----------------
+
+// What the gateway takes (docs/images.md); it checks every picture again and names a refused one.
+const PICTURE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+const MAX_PICTURES = 8;
+// The whole request must fit gateway.limits.max-body-bytes (4 MiB); base64 makes 3 bytes 4. Checked
+// here only so that the user hears about it before a 413; the gateway is what enforces it.
+const MAX_PICTURE_BYTES_TOGETHER = Math.floor(((4 * 1024 * 1024) - 64 * 1024) * 3 / 4);
+
+/** The attached pictures, in the order they were added: { name, bytes, dataUri }. */
+const attachments = [];
+
+function readAsDataUri(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/** Attaches picture files (from the picker or a paste); says why one is not attached. */
+async function attach(files) {
+  for (const file of files) {
+    if (!PICTURE_TYPES.includes(file.type)) {
+      ui.status.textContent = `${file.name || "The pasted file"} is not a PNG, JPEG, GIF or WebP picture.`;
+      continue;
+    }
+    if (attachments.length >= MAX_PICTURES) {
+      ui.status.textContent = `At most ${MAX_PICTURES} pictures can be sent at once.`;
+      break;
+    }
+    const total = attachments.reduce((sum, a) => sum + a.bytes, 0) + file.size;
+    if (total > MAX_PICTURE_BYTES_TOGETHER) {
+      ui.status.textContent = `${file.name || "The pasted picture"} is too large: the pictures together must `
+        + `stay under ${(MAX_PICTURE_BYTES_TOGETHER / 1048576).toFixed(1)} MiB.`;
+      continue;
+    }
+    try {
+      attachments.push({ name: file.name || "pasted picture", bytes: file.size, dataUri: await readAsDataUri(file) });
+    } catch (error) {
+      ui.status.textContent = `Could not read ${file.name}: ${error.message}`;
+    }
+  }
+  showThumbnails();
+}
+
+function showThumbnails() {
+  ui.thumbnails.replaceChildren(...attachments.map((attachment, i) => {
+    const item = document.createElement("li");
+    const image = document.createElement("img");
+    image.src = attachment.dataUri;
+    image.alt = `Picture ${i + 1}: ${attachment.name}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", `Remove picture ${i + 1} (${attachment.name})`);
+    remove.addEventListener("click", () => {
+      attachments.splice(i, 1);
+      showThumbnails();
+    });
+    item.append(image, remove);
+    return item;
+  }));
+}
+
+/** The user message's content: the prompt alone, or the prompt as a text part followed by the pictures. */
+function userContent() {
+  if (attachments.length === 0) {
+    return ui.prompt.value;
+  }
+  return [
+    { type: "text", text: ui.prompt.value },
+    ...attachments.map((a) => ({ type: "image_url", image_url: { url: a.dataUri } })),
+  ];
+}
+
 // ---- The page --------------------------------------------------------------------------------
 
 const realtime = new RealtimeSocket();
@@ -231,7 +310,7 @@ async function submit(event) {
   event.preventDefault();
   const request = {
     model: ui.model.value.trim(),
-    messages: [{ role: "user", content: ui.prompt.value }],
+    messages: [{ role: "user", content: userContent() }],
   };
   const transport = new FormData(ui.form).get("transport");
   ui.send.disabled = true;
@@ -266,6 +345,17 @@ async function loadDefaultModel() {
 }
 
 ui.form.addEventListener("submit", submit);
+ui.images.addEventListener("change", async () => {
+  await attach([...ui.images.files]);
+  ui.images.value = ""; // the same file can be chosen again after it was removed
+});
+ui.prompt.addEventListener("paste", (event) => {
+  const pictures = [...(event.clipboardData?.files ?? [])].filter((f) => f.type.startsWith("image/"));
+  if (pictures.length > 0) {
+    event.preventDefault(); // a pasted picture is attached, not inserted as text
+    attach(pictures);
+  }
+});
 ui.stop.addEventListener("click", stop);
 ui.prompt.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

@@ -2,7 +2,10 @@ package org.maverick.deploy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.maverick.gateway.config.QueuedSizes;
+import org.maverick.kafka.Topics;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -301,6 +304,41 @@ class ChartRenderTest {
                 "backend.service.name"));
         assertEquals("off", Y.map(ingress, "metadata.annotations").get("nginx.ingress.kubernetes.io/proxy-buffering"),
                 "SSE must not be buffered");
+    }
+
+    /**
+     * The request sizes follow from the two limits in values (gateway.limits): the gateway gets them, the
+     * ingress lets a body just over the limit through (so the gateway answers its own 413), and the requests
+     * and dead-letter topics take the largest queued form of a valid request, computed as the gateway does.
+     */
+    @ParameterizedTest
+    @CsvSource({"4194304, 20971520", "8388608, 31457280", "1048576, 0"})
+    void requestSizesFollowFromTheLimits(long body, long images) {
+        Rendered r = Rendered.chart(Map.of("gateway.limits.maxBodyBytes", body,
+                "gateway.limits.maxImageBytesTogether", images));
+        Map<String, Object> c = container(r.get("StatefulSet", GATEWAY), "gateway");
+        assertEquals(String.valueOf(body), Y.str(env(c, "GATEWAY_LIMITS_MAX_BODY_BYTES"), "value"));
+        assertEquals(String.valueOf(images), Y.str(env(c, "GATEWAY_IMAGES_MAX_TOTAL_BYTES"), "value"));
+        assertEquals(String.valueOf(body + 1048576), Y.map(r.get("Ingress", GATEWAY), "metadata.annotations")
+                .get("nginx.ingress.kubernetes.io/proxy-body-size"));
+
+        long largest = QueuedSizes.largestQueuedRequest(body, images);
+        Map<String, Map<String, Object>> topics = KafkaTopicsTest.rendered(r);
+        long requests = Long.parseLong(Y.map(topics.get(Topics.REQUESTS), "spec.config").get("max.message.bytes").toString());
+        long dlq = Long.parseLong(Y.map(topics.get(Topics.DLQ), "spec.config").get("max.message.bytes").toString());
+        // Raised with the limits, never below what topics.yaml gives (which fits the gateway's defaults).
+        assertEquals(Math.max(largest, 36700160L), requests, "requests' max.message.bytes");
+        assertEquals(Math.max(largest + 1048576, 37748736L), dlq, "dead letters' max.message.bytes");
+    }
+
+    @Test
+    void theChartsLimitsAreTheGatewaysDefaults() throws IOException {
+        Map<String, Object> c = container(CHART.get("StatefulSet", GATEWAY), "gateway");
+        for (String env : List.of("GATEWAY_LIMITS_MAX_BODY_BYTES", "GATEWAY_IMAGES_MAX_TOTAL_BYTES")) {
+            String setting = Settings.propertyOf(env);
+            assertEquals(Settings.defaultOf(Settings.gatewayMethods().get(setting)).orElseThrow(),
+                    Y.str(env(c, env), "value"), setting);
+        }
     }
 
     @Test

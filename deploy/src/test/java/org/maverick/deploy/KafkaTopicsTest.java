@@ -39,6 +39,30 @@ class KafkaTopicsTest {
         return byTopic;
     }
 
+    /**
+     * topics.yaml (what the gateway creates, and the chart's default) sizes the requests topic for the largest
+     * queued form of a valid request under the gateway's default limits, as the gateway computes it, and the
+     * dead letters for such a record plus their headers.
+     */
+    @Test
+    void theRequestsTopicTakesTheLargestQueuedRequestOfTheGatewaysDefaults() throws IOException {
+        var settings = Settings.gatewayMethods();
+        long body = Long.parseLong(Settings.defaultOf(settings.get("gateway.limits.max-body-bytes")).orElseThrow());
+        long images = Long.parseLong(Settings.defaultOf(settings.get("gateway.images.max-total-bytes")).orElseThrow());
+        long largest = org.maverick.gateway.config.QueuedSizes.largestQueuedRequest(body, images);
+        Map<String, String> requests = null;
+        Map<String, String> dlq = null;
+        for (Map<String, Object> def : topicsYaml()) {
+            if (org.maverick.kafka.Topics.REQUESTS.equals(def.get("name"))) {
+                requests = strings(def.get("configs"));
+            } else if (org.maverick.kafka.Topics.DLQ.equals(def.get("name"))) {
+                dlq = strings(def.get("configs"));
+            }
+        }
+        assertEquals(String.valueOf(largest), requests.get("max.message.bytes"), "requests' max.message.bytes");
+        assertEquals(String.valueOf(largest + (1 << 20)), dlq.get("max.message.bytes"), "dead letters' max.message.bytes");
+    }
+
     @Test
     void renderedTopicsAreExactlyTheFixedTopicsOfTopicsYaml() throws IOException {
         Map<String, Map<String, Object>> rendered = rendered(ChartRenderTest.CHART);

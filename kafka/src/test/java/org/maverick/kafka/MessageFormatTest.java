@@ -129,6 +129,10 @@ class MessageFormatTest {
                 bad("requests.chat-streamed.json", "version", v -> v.put("version", 2)),
                 bad("requests.chat-streamed.json", "created_at", v -> v.put("created_at", "yesterday")),
                 bad("requests.chat-streamed.json", "messages", v -> ((ObjectNode) v.get("request")).remove("messages")),
+                bad("requests.chat-with-image.json", "image_url", v -> ((ObjectNode) v.at("/request/messages/0/content/1"))
+                        .remove("image_url")),
+                bad("requests.chat-with-image.json", "url", v -> ((ObjectNode) v.at("/request/messages/0/content/1/image_url"))
+                        .put("url", "")),
                 bad("requests.completion-whole.json", "prompt", v -> ((ObjectNode) v.get("request")).remove("prompt")),
                 bad("requests.chat-streamed.json", "request", v -> v.remove("request")),
                 bad("requests.prevalidated.json", "signature", v -> v.remove("signature")),

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.config.QueuedSizes;
 import org.maverick.gateway.telemetry.RepeatedWarnings;
 import org.maverick.kafka.TopicAdmin;
 import org.maverick.kafka.TopicDefinition;
@@ -91,6 +92,10 @@ public class KafkaQueue {
     private volatile String clusterId;
     /** Whether the topics must be checked in full (first probe, after a new cluster, after a creation failed). */
     private boolean checkTopicsInFull = true;
+    /** The producers' max.request.size: the largest queued form of a valid request, or what the operator set. */
+    private int maxRequestBytes = 1_048_576;
+    /** The requests topic's max.message.bytes as the cluster last reported it; unknown (no bound) until probed. */
+    private volatile long requestsTopicMaxBytes = Long.MAX_VALUE;
 
     KafkaQueue(GatewayConfig config, @ConfigProperty(name = BOOTSTRAP_SETTING) Optional<String> bootstrap,
                org.maverick.gateway.telemetry.GatewayMetrics metrics) {
@@ -120,6 +125,15 @@ public class KafkaQueue {
         wanted = new ArrayList<>();
         for (TopicDefinition d : TopicDefinitions.load()) {
             wanted.add(d.template() ? d.forInstance(instanceId) : d);
+        }
+        maxRequestBytes = maxRequestBytes(settings, QueuedSizes.largestQueuedRequest(config));
+        for (String topic : List.of(REQUESTS, DLQ)) {
+            TopicDefinitions.find(wanted, topic).map(d -> d.configs().get(MAX_MESSAGE_BYTES))
+                    .filter(v -> Long.parseLong(v.trim()) < maxRequestBytes)
+                    .ifPresent(v -> LOG.warnf("The topic definitions this gateway creates (kafka/topics.yaml) give %s "
+                            + "max.message.bytes=%s, less than the %d bytes a valid request can be in its queued form "
+                            + "(kafka.max.request.size): raise it in kafka/topics.yaml (and the chart's copy)", topic, v,
+                            maxRequestBytes));
         }
         Map<String, Object> adminConfig = new HashMap<>(settings);
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
@@ -239,6 +253,9 @@ public class KafkaQueue {
             return "creating Kafka topics failed: " + rootMessage(e);
         }
         missing = missingTopics(timeoutMs);
+        if (missing.isEmpty() && checkTopicsInFull) {
+            checkMessageSizes(timeoutMs);
+        }
         if (!missing.isEmpty()) {
             return "Kafka topics " + missing + " do not exist"
                     + (config.queue().createTopics() ? "" : " (gateway.queue.create-topics=false: create them from "
@@ -246,6 +263,44 @@ public class KafkaQueue {
         }
         checkTopicsInFull = false;
         return null;
+    }
+
+    /**
+     * Reads max.message.bytes of the requests and dead-letter topics as the cluster has them (a topic's
+     * own or the broker's default) and says so when one is below the producers' max.request.size: the
+     * broker would refuse a large request the edge accepted (the requests topic's limit then bounds
+     * {@link #maxRecordBytes}, so such a request gets a 413 instead), or its dead letter.
+     */
+    private void checkMessageSizes(long timeoutMs) throws Exception {
+        List<org.apache.kafka.common.config.ConfigResource> topics = List.of(
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, REQUESTS),
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, DLQ));
+        Map<org.apache.kafka.common.config.ConfigResource, org.apache.kafka.clients.admin.Config> configs;
+        try {
+            configs = admin.describeConfigs(topics).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Not allowed to read configs (ACLs), or slow: the producers' limit stands; the broker has the last word.
+            LOG.warnf("could not read max.message.bytes of %s and %s: %s", REQUESTS, DLQ, rootMessage(e));
+            return;
+        }
+        for (var topic : topics) {
+            var entry = configs.get(topic) == null ? null : configs.get(topic).get(MAX_MESSAGE_BYTES);
+            if (entry == null || entry.value() == null) {
+                continue;
+            }
+            long bytes = Long.parseLong(entry.value().trim());
+            if (topic.name().equals(REQUESTS)) {
+                requestsTopicMaxBytes = bytes;
+            }
+            if (bytes < maxRequestBytes) {
+                LOG.warnf("Kafka topic %s has max.message.bytes=%d, less than kafka.max.request.size=%d (the largest "
+                        + "queued form of a valid request, from gateway.limits.max-body-bytes and "
+                        + "gateway.images.max-total-bytes): %s; raise the topic's max.message.bytes (kafka/topics.yaml, "
+                        + "the chart's KafkaTopic) to at least %d", topic.name(), bytes, maxRequestBytes,
+                        topic.name().equals(REQUESTS) ? "queued requests over " + bytes + " bytes get a 413"
+                                : "dead letters of larger requests are lost", maxRequestBytes);
+            }
+        }
     }
 
     /** The topics this instance needs that the cluster does not have: one metadata request. */
@@ -293,8 +348,39 @@ public class KafkaQueue {
         return settings;
     }
 
+    static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    /** Kafka's default buffer.memory: a producer refuses any record larger than its buffer. */
+    private static final long DEFAULT_BUFFER_MEMORY = 32L << 20;
+
+    /**
+     * The producers' max.request.size: {@code required} (the largest queued form of a valid request,
+     * {@link QueuedSizes}) unless the operator set {@code kafka.max.request.size}, which may be larger but
+     * never smaller: a smaller one would turn requests the edge accepts into 413s, so the gateway refuses
+     * to start and names the settings to change instead.
+     */
+    static int maxRequestBytes(Map<String, Object> settings, long required) {
+        Object set = settings.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (set == null) {
+            return Math.toIntExact(required);
+        }
+        long configured = Long.parseLong(set.toString().trim());
+        if (configured < required) {
+            throw new IllegalStateException("kafka.max.request.size is " + configured + " bytes, but a valid request "
+                    + "can be " + required + " bytes in its queued form (2 x gateway.limits.max-body-bytes + base64 of "
+                    + "gateway.images.max-total-bytes + 64 KiB, in whole MiB; docs/images.md): raise "
+                    + "kafka.max.request.size (and max.message.bytes of " + REQUESTS + " and " + DLQ + ") to at least "
+                    + required + ", or lower gateway.limits.max-body-bytes or gateway.images.max-total-bytes");
+        }
+        return Math.toIntExact(configured);
+    }
+
     private KafkaProducer<String, byte[]> newProducer(String purpose) {
         Map<String, Object> p = new HashMap<>(settings);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
+        if (!settings.containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG) && maxRequestBytes > DEFAULT_BUFFER_MEMORY) {
+            // Memory is taken as records need it, up to this bound; one largest request must fit.
+            p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) maxRequestBytes + (1L << 20));
+        }
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -328,12 +414,13 @@ public class KafkaQueue {
     }
 
     /**
-     * The largest record this instance's producers send ({@code kafka.max.request.size}, Kafka's default
-     * 1 MiB unless set): a queued request larger than this is refused before it is published.
+     * The largest request record this instance can publish: its producers' max.request.size (the largest
+     * queued form of a valid request, {@link QueuedSizes}, unless set larger), or the requests topic's
+     * max.message.bytes when the cluster reported a smaller one. A queued request larger than this is
+     * refused (413) before it is published.
      */
     public int maxRecordBytes() {
-        Object configured = settings.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        return configured == null ? 1_048_576 : Integer.parseInt(configured.toString().trim());
+        return (int) Math.min(maxRequestBytes, requestsTopicMaxBytes);
     }
 
     public boolean enabled() {

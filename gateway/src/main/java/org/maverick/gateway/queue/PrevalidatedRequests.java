@@ -148,6 +148,12 @@ public class PrevalidatedRequests {
      */
     public JsonNode asPlainCompletion(Messages.Request request) {
         Form form = form(request);
+        if (form.images() != null && !form.images().isEmpty()) {
+            // A completion has no pictures: its prompt would keep <|image|> placeholders the engine cannot fill.
+            throw new org.maverick.gateway.generation.GatewayException.InvalidRequest("generation.images",
+                    "a prevalidated request with pictures must carry a valid signature; send pictures as image_url "
+                            + "parts of a chat request instead", "unsupported_content");
+        }
         ObjectNode r = json.createObjectNode();
         r.put("model", form.model());
         r.put("prompt", form.prompt());

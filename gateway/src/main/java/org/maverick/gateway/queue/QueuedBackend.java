@@ -100,7 +100,7 @@ public class QueuedBackend implements Backend {
             // gets a plain 413): the producer would fail it after the client's 200.
             emitter.fail(new GatewayException.PayloadTooLarge("The request is " + value.length + " bytes in its "
                     + "queued form, more than the " + queue.maxRecordBytes() + " bytes a queued request may have "
-                    + "(kafka.max.request.size); send fewer or smaller images, or use direct mode."));
+                    + "(kafka.max.request.size, or the requests topic's max.message.bytes); send fewer or smaller images, or use direct mode."));
             return;
         }
         // Emitted before the sink exists, so it is always the first event (the router thread emits the rest).

@@ -104,14 +104,15 @@ public class RequestValidator {
     }
 
     /**
-     * A chat request on a path that takes no pictures (the WebSocket, Kafka callers): an image part is
-     * refused naming it. {@link #chatDraft} is the HTTP edge's way, which checks and counts pictures.
+     * A chat request validated at once, for callers that cannot wait for pictures to be checked (tests and
+     * tools): an image part is refused naming it. Every edge (HTTP, the WebSocket, the Kafka worker) uses
+     * {@link #chatDraft}, which checks and counts pictures off the calling thread.
      */
     public Generation chat(ChatCompletionRequest r, String requestId, long created) {
         ChatDraft draft = draft(r, requestId, created);
         if (!draft.images().isEmpty()) {
-            throw new InvalidRequest(draft.images().get(0).param(), "image parts are accepted on "
-                    + "POST /v1/chat/completions only, not on this path yet", "unsupported_content");
+            throw new InvalidRequest(draft.images().get(0).param(), "image parts need their pictures checked "
+                    + "(RequestValidator.chatDraft); this synchronous path takes text only", "unsupported_content");
         }
         return draft.complete(List.of());
     }
@@ -123,6 +124,14 @@ public class RequestValidator {
      */
     public ChatDraft chatDraft(ObjectMapper json, byte[] body, String requestId, long created) {
         return draft(WireJson.read(json, body, ChatCompletionRequest.class), requestId, created);
+    }
+
+    /**
+     * The same for a chat request already parsed as a tree: a WebSocket {@code create} message's
+     * {@code request}, or the {@code request} of a Kafka caller's record, read with the same strict types.
+     */
+    public ChatDraft chatDraft(ObjectMapper json, JsonNode request, String requestId, long created) {
+        return draft(WireJson.read(json, request, ChatCompletionRequest.class), requestId, created);
     }
 
     private ChatDraft draft(ChatCompletionRequest r, String requestId, long created) {

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.maverick.gateway.support.Pictures;
 import org.maverick.gateway.support.StandInResource;
 import org.maverick.standin.StandInCounters;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -39,8 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The chat page at {@code /} in headless Chromium (Debian's {@code chromium} and
  * {@code chromedriver}, nothing downloaded): answers grow token by token over SSE and over the
- * WebSocket, Stop cancels the generation at the Triton stand-in, and a screenshot of the page is
- * saved to {@code target/screenshots/chat-page.png}.
+ * WebSocket, Stop cancels the generation at the Triton stand-in, pictures attached from the file input
+ * or pasted show as thumbnails and reach the engine, and a screenshot of the page is saved to
+ * {@code target/screenshots/chat-page.png}.
  */
 @QuarkusTest
 @QuarkusTestResource(StandInResource.class)
@@ -134,6 +137,87 @@ class ChatPageBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> "stopped".equals(state()));
         assertTrue(browser.findElement(By.id("send")).isEnabled());
         assertFalse(browser.findElement(By.id("stop")).isEnabled());
+    }
+
+    /**
+     * A picture chosen in the file input (a PNG the test writes) shows as a thumbnail, goes with the prompt as
+     * an image_url part, and the stand-in's answer (under [standin:images]) says what reached the engine.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sse", "websocket"})
+    void anAttachedPictureShowsAThumbnailAndTheAnswerMentionsIt(String transport) throws Exception {
+        Path file = Files.createTempFile("chat-page-picture", ".png");
+        try {
+            Files.write(file, Pictures.png(64, 48));
+            open(transport);
+            browser.findElement(By.id("images")).sendKeys(file.toAbsolutePath().toString());
+            awaitThumbnails(1);
+            assertEquals(64L, ((JavascriptExecutor) browser).executeScript(
+                    "return document.querySelector('#thumbnails img').naturalWidth"), "the thumbnail shows the picture");
+
+            ask("What is in this picture? [standin:images]");
+            awaitDone();
+            assertEquals("1 image: 64x48 image/png.", answer().getText());
+
+            browser.findElement(By.cssSelector("#thumbnails button")).click();
+            awaitThumbnails(0);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** A picture pasted into the prompt (a PNG drawn on a canvas, pasted as a clipboard file) is attached too. */
+    @Test
+    void aPastedPictureIsAttachedAndSent() {
+        open("websocket");
+        ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const canvas = document.createElement("canvas");
+                canvas.width = 30;
+                canvas.height = 20;
+                canvas.getContext("2d").fillRect(0, 0, 30, 20);
+                canvas.toBlob((blob) => {
+                  const data = new DataTransfer();
+                  data.items.add(new File([blob], "pasted.png", { type: "image/png" }));
+                  document.getElementById("prompt").dispatchEvent(
+                      new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+                  done();
+                }, "image/png");
+                """);
+        awaitThumbnails(1);
+        ask("Describe it [standin:images]");
+        awaitDone();
+        assertEquals("1 image: 30x20 image/png.", answer().getText());
+    }
+
+    /** A picture the gateway refuses (a text file named .png) ends the answer with its error, naming the part. */
+    @Test
+    void aRefusedPictureShowsTheGatewaysError() throws Exception {
+        Path file = Files.createTempFile("chat-page-not-a-picture", ".png");
+        try {
+            Files.writeString(file, "this is text, not a picture");
+            open("sse");
+            browser.findElement(By.id("images")).sendKeys(file.toAbsolutePath().toString());
+            awaitThumbnails(1);
+            ask("What is this?");
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> "error".equals(state()));
+            assertTrue(text("status").contains("messages[0].content[1].image_url"), text("status"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private void awaitThumbnails(int count) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d ->
+                d.findElements(By.cssSelector("#thumbnails img")).size() == count);
+    }
+
+    private void awaitDone() {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> "done".equals(state()));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            fail("the answer did not complete; status: " + text("status"), e);
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.maverick.gateway.support.KafkaResource;
+import org.maverick.gateway.support.Pictures;
 import org.maverick.gateway.support.QueuedProfile;
 import org.maverick.gateway.support.Sse;
 import org.maverick.gateway.support.StandInResource;
@@ -161,6 +162,39 @@ class EventDrivenApiTest {
         send(KafkaQueue.REQUESTS, id, "{\"version\":1,\"request_id\":\"" + id + "\",\"created_at\":1,\"kind\":\"chat\","
                 + "\"request\":" + openAiRequest + "}", null);
         return json(read(KafkaQueue.EVENTS, id, EventDrivenApiTest::terminal).get(0));
+    }
+
+    /**
+     * A plain chat record with a picture (a data: URI): the worker checks it as the HTTP edge does and the
+     * stand-in, which answers with what reached it under [standin:images], sees it.
+     */
+    @Test
+    void aChatRecordWithAPictureIsCheckedAndReachesTheEngine() {
+        String id = "evt-" + UUID.randomUUID();
+        JsonNode done = terminalEventOf(id, Pictures.chat("What is this? [standin:images]",
+                "\"stream\":false,\"max_tokens\":50", Pictures.dataUri(Pictures.png(64, 48))));
+        assertEquals("final", done.path("type").asText(), done.toString());
+        assertEquals("1 image: 64x48 image/png.", done.path("text").asText(), done.toString());
+        // A one-tile picture is 147 prompt tokens on top of the text: counted as on the HTTP edge.
+        assertTrue(done.path("usage").path("prompt_tokens").asInt() > 147, done.toString());
+    }
+
+    @Test
+    void aRecordWithAPictureThatIsNotOneGetsAnErrorNamingThePartAndIsDeadLettered() {
+        String id = "evt-" + UUID.randomUUID();
+        long started = StandInResource.standIn().counters().started();
+        String notAPicture = "data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString("hello".getBytes(StandardCharsets.UTF_8));
+        JsonNode error = terminalEventOf(id, Pictures.chat("What is this?", "", notAPicture));
+        assertEquals("error", error.path("type").asText(), error.toString());
+        assertEquals(400, error.path("error").path("status").asInt(), error.toString());
+        assertEquals("unsupported_image_format", error.path("error").path("code").asText(), error.toString());
+        assertTrue(error.path("error").path("message").asText().contains("messages[0].content[1].image_url"),
+                error.toString());
+        assertEquals(started, StandInResource.standIn().counters().started(), "nothing ran");
+        ConsumerRecord<String, String> dead = read(KafkaQueue.DLQ, id, r -> true).get(0);
+        assertTrue(new String(dead.headers().lastHeader(MessageHeaders.DLQ_REASON).value(), StandardCharsets.UTF_8)
+                .contains("unsupported_image_format"));
     }
 
     /** Kafka callers get the HTTP edge's strict types: a string where OpenAI has a boolean is refused, naming the field. */

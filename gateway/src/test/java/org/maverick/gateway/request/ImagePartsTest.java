@@ -128,10 +128,19 @@ class ImagePartsTest {
     }
 
     @Test
-    void pathsWithoutPicturesSayWhere() throws Exception {
+    void theSynchronousPathRefusesPicturesNamingThePart() throws Exception {
         RequestValidator v = validator(Map.of(), ModelContract.RENDERED);
         InvalidRequest e = assertThrows(InvalidRequest.class, () -> v.chat(JSON,
                 JSON.readTree(body("[" + image(png(10, 10)) + "]")), "id", 0));
-        assertTrue(e.getMessage().contains("POST /v1/chat/completions"), e.getMessage());
+        assertEquals("messages[1].content[0].image_url", e.param().orElseThrow());
+        assertTrue(e.getMessage().contains("chatDraft"), e.getMessage());
+    }
+
+    @Test
+    void aParsedTreeTakesPicturesThroughTheDraft() throws Exception {
+        RequestValidator v = validator(Map.of(), ModelContract.RENDERED);
+        ChatDraft draft = v.chatDraft(JSON, JSON.readTree(body("[" + image(png(10, 10)) + "]")), "id", 0);
+        assertEquals(1, draft.images().size());
+        assertEquals("messages[1].content[0].image_url", draft.images().get(0).param());
     }
 }

@@ -49,6 +49,11 @@ public final class WsClient implements AutoCloseable {
         return send("{\"type\":\"create\",\"id\":\"" + id + "\",\"request\":" + Sse.chat(userText, "") + "}");
     }
 
+    /** {@code {"type":"create","id":id,"request":request}}, the request given as JSON. */
+    public WsClient createRequest(String id, String request) {
+        return send("{\"type\":\"create\",\"id\":\"" + id + "\",\"request\":" + request + "}");
+    }
+
     public WsClient cancel(String id) {
         return send("{\"type\":\"cancel\",\"id\":\"" + id + "\"}");
     }
@@ -69,8 +74,12 @@ public final class WsClient implements AutoCloseable {
 
     /** The first event (in arrival order) matching, waiting up to 10 s for it. */
     public JsonNode await(Predicate<JsonNode> match) {
-        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> events.stream().filter(match).findFirst().orElse(null), e -> e != null);
+        try {
+            return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> events.stream().filter(match).findFirst().orElse(null), e -> e != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no such event within 10 s; received " + events, e);
+        }
     }
 
     public JsonNode awaitEvent(String type, String id) {

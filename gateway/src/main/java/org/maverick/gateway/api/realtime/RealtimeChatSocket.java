@@ -15,6 +15,7 @@ import org.maverick.gateway.api.EdgeAuth;
 import org.maverick.gateway.api.ParseDispatch;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
+import org.maverick.gateway.image.ImageIntake;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 
 /**
@@ -42,9 +43,11 @@ public class RealtimeChatSocket {
     private final GatewayMetrics metrics;
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
+    private final ImageIntake images;
 
     RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
-                       GatewayMetrics metrics, EdgeAuth auth) {
+                       GatewayMetrics metrics, EdgeAuth auth, ImageIntake images) {
+        this.images = images;
         this.metrics = metrics;
         this.auth = auth;
         this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
@@ -66,7 +69,7 @@ public class RealtimeChatSocket {
         var tenant = auth.tenantAtOpen(connection.handshakeRequest().query(),
                 connection.handshakeRequest().header("Authorization"));
         connection.userData().put(SESSION, new RealtimeSession(connection, Vertx.currentContext(), validator, backend,
-                json, config, metrics, auth, parsing, tenant));
+                json, config, metrics, auth, parsing, images, tenant));
     }
 
     @OnTextMessage

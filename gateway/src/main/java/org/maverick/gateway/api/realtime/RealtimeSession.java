@@ -5,6 +5,7 @@ import org.maverick.gateway.api.ErrorRenderer;
 import org.maverick.gateway.api.Outbox;
 import org.maverick.gateway.api.ParseDispatch;
 import org.maverick.gateway.api.SseRelay;
+import org.maverick.gateway.image.ImageIntake;
 import org.maverick.gateway.request.RequestValidator;
 import org.maverick.gateway.request.WireJson;
 
@@ -15,8 +16,8 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.Context;
+import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
-import org.maverick.gateway.protocol.ChatCompletionRequest;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
@@ -38,8 +39,9 @@ import java.util.concurrent.Flow;
  *
  * <p>Threading: created on the socket's event loop; every method and every field is used on that
  * event loop only. Backend events arrive on transport threads and are handed over with
- * {@link Context#runOnContext}; large requests are validated on a worker ({@link ParseDispatch}) and the
- * outcome comes back on the event loop.
+ * {@link Context#runOnContext}; large requests are validated on a worker ({@link ParseDispatch}), pictures
+ * are checked on the image decoding pool ({@link ImageIntake}), and either outcome comes back on the event
+ * loop.
  *
  * <p>A generation is registered under its id from the moment its {@code create} is accepted (before
  * validation finishes), so duplicate ids and the per-socket limit count it, and a {@code cancel} or a
@@ -70,12 +72,14 @@ final class RealtimeSession implements Outbox.Listener {
     private final GatewayMetrics metrics;
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
+    private final ImageIntake images;
     /** The tenant, once authenticated (upgrade header, ticket, or an auth message); null before. */
     private String tenant;
 
     RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
                     ObjectMapper json, GatewayConfig config, GatewayMetrics metrics, EdgeAuth auth,
-                    ParseDispatch parsing, java.util.Optional<String> tenant) {
+                    ParseDispatch parsing, ImageIntake images, java.util.Optional<String> tenant) {
+        this.images = images;
         this.metrics = metrics;
         this.auth = auth;
         this.parsing = parsing;
@@ -214,9 +218,15 @@ final class RealtimeSession implements Outbox.Listener {
         String caller = tenant;
         active.put(id, stream);
         long created = Instant.now().getEpochSecond();
-        Callable<Generation> parse = () -> validator.chat(WireJson.read(json, request, ChatCompletionRequest.class),
-                stream.requestId, created).withCaller(caller);
-        parsing.parse(context.owner(), size, parse, stream::start, stream::refused);
+        // As on POST /v1/chat/completions: the draft is validated where ParseDispatch puts it, its pictures
+        // (if any) are checked on the decoding pool, and the outcome is handed back to this socket's event loop.
+        Callable<Uni<Generation>> parse = () -> validator.chatDraft(json, request, stream.requestId, created)
+                .resolve(images).map(g -> g.withCaller(caller));
+        parsing.parse(context.owner(), size, parse,
+                ready -> ready.subscribe().with(
+                        g -> context.runOnContext(v -> stream.start(g)),
+                        e -> context.runOnContext(v -> stream.refused(ErrorRenderer.classify(e)))),
+                stream::refused);
     }
 
     private void cancel(JsonNode message) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * caller's burst cannot starve the others.
  *
  * <p>Bounded by the pausing of fetches: the worker stops fetching request partitions once
- * {@link #full()}, so the backlog holds at most {@link #MAX_WAITING} plus one poll's records.
+ * {@link #full()}, so the backlog holds at most {@link #MAX_WAITING} records, or
+ * {@link #MAX_WAITING_BYTES}, plus one poll's records.
  * Poll thread only.
  */
 final class Backlog {
@@ -24,23 +25,35 @@ final class Backlog {
     /** Requests fetched but not started (their callers are at a limit, or no slot is free) past which fetching pauses. */
     static final int MAX_WAITING = 256;
 
+    /**
+     * Bytes of waiting records past which fetching pauses too. A request with pictures can be tens of MiB
+     * (QueuedSizes: 35 MiB with the default limits), so a count alone would let the backlog hold gigabytes;
+     * this keeps a few of the largest waiting while small requests still fill the backlog by count.
+     */
+    static final long MAX_WAITING_BYTES = 256L << 20;
+
     private final Deque<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
     private final TenantTurns turns = new TenantTurns();
+    /** Bytes of the values of the waiting records. */
+    private long bytes;
     /** Epoch millis before which nothing starts: Triton refused a generation before its first token. */
     private long retryNotBefore;
 
     /** A record just fetched waits behind the others. */
     void add(ConsumerRecord<String, byte[]> record) {
+        bytes += size(record);
         waiting.addLast(record);
     }
 
     /** A record picked but not started (its caller is at a limit) goes back to the front. */
     void putBack(ConsumerRecord<String, byte[]> record) {
+        bytes += size(record);
         waiting.addFirst(record);
     }
 
     /** A record Triton could not take goes back to the front, and nothing starts before {@code notBefore}. */
     void retryAt(ConsumerRecord<String, byte[]> record, long notBefore) {
+        bytes += size(record);
         waiting.addFirst(record);
         retryNotBefore = notBefore;
     }
@@ -70,6 +83,7 @@ final class Backlog {
             ConsumerRecord<String, byte[]> r = it.next();
             if (caller.equals(RequestHeaders.caller(r))) {
                 it.remove();
+                bytes -= size(r);
                 return r;
             }
         }
@@ -79,11 +93,12 @@ final class Backlog {
     /** Forgets the records of partitions that went to another worker: it fetches and starts them. */
     void drop(Set<TopicPartition> lost) {
         waiting.removeIf(r -> lost.contains(new TopicPartition(r.topic(), r.partition())));
+        bytes = waiting.stream().mapToLong(Backlog::size).sum();
     }
 
     /** Whether fetching more would overfill the backlog. */
     boolean full() {
-        return waiting.size() >= MAX_WAITING;
+        return waiting.size() >= MAX_WAITING || bytes >= MAX_WAITING_BYTES;
     }
 
     boolean isEmpty() {
@@ -92,5 +107,13 @@ final class Backlog {
 
     int size() {
         return waiting.size();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    private static long size(ConsumerRecord<String, byte[]> record) {
+        return record.value() == null ? 0 : record.value().length;
     }
 }

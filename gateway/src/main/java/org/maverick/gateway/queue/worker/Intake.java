@@ -251,7 +251,11 @@ final class Intake {
             generation = resolved.generation();
             admitted = resolved.trusted();
         } catch (GatewayException e) {
-            deadLetters.send(record, "invalid request: " + e.code() + ": " + e.getMessage());
+            // A refusal of the request itself goes to the dead letters; a busy or slow picture check (503) says
+            // nothing against the request, and its caller is told to retry.
+            if (e.status() < 500) {
+                deadLetters.send(record, "invalid request: " + e.code() + ": " + e.getMessage());
+            }
             return settle(record, reply, Messages.Event.ERROR, Generations.errorBody(e), Messages.Status.FAILED);
         }
         Continuation previous = reply.attempt() > 1 ? replies.alreadySent(reply.topic(), id, request.createdAt())

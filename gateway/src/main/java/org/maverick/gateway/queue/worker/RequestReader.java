@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.maverick.gateway.generation.GatewayException;
 import org.maverick.gateway.generation.Generation;
+import org.maverick.gateway.image.ImageIntake;
 import org.maverick.gateway.queue.Messages;
 import org.maverick.gateway.queue.PrevalidatedRequests;
 import org.maverick.gateway.request.RequestValidator;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Turns a request record into a {@link Generation} in two steps: {@link #read} the record (the
@@ -22,7 +24,11 @@ import java.io.IOException;
  * counted and admitted at the edge, and runs as it is. One whose signature does not verify is
  * validated in full, as a plain completion, like any event-driven caller's request.
  *
- * <p>Pure apart from the validator's token counting: any thread.
+ * <p>A plain {@code chat} request may carry pictures ({@code image_url} parts with {@code data:} URIs): they
+ * are checked and counted as on the HTTP edge, on the image decoding pool ({@link ImageIntake}), while the
+ * calling thread (the worker's poll thread) waits for the outcome, at most {@link #imageCheckBound}.
+ *
+ * <p>Apart from that wait, pure but for the validator's token counting: any thread.
  */
 final class RequestReader {
 
@@ -32,8 +38,18 @@ final class RequestReader {
     private final RequestValidator validator;
     private final PrevalidatedRequests prevalidated;
     private final ObjectMapper json;
+    private final ImageIntake images;
+    private final Duration imageCheckBound;
 
+    /** Without pictures: a chat request with image parts is refused naming the part (unit tests). */
     RequestReader(RequestValidator validator, PrevalidatedRequests prevalidated, ObjectMapper json) {
+        this(validator, prevalidated, json, null);
+    }
+
+    RequestReader(RequestValidator validator, PrevalidatedRequests prevalidated, ObjectMapper json,
+                  ImageIntake images) {
+        this.images = images;
+        this.imageCheckBound = images == null ? Duration.ZERO : imageCheckBound(images);
         this.validator = validator;
         this.prevalidated = prevalidated;
         this.json = json;
@@ -90,7 +106,7 @@ final class RequestReader {
                 JsonNode plain = prevalidated.asPlainCompletion(request);
                 g = withToolUse(validator.completion(json, plain, request.requestId(), created), plain);
             } else if (CHAT.equals(request.kind())) {
-                g = validator.chat(json, request.request(), request.requestId(), created);
+                g = chat(request, created);
             } else if (COMPLETION.equals(request.kind())) {
                 g = validator.completion(json, request.request(), request.requestId(), created);
                 g = withToolUse(g, request.request());
@@ -106,7 +122,33 @@ final class RequestReader {
         }
         return new Resolved(new Generation(g.requestId(), g.modelId(), g.kind(), g.prompt(), g.promptTokens(),
                 g.exactTokens(), g.sampling(), g.stop(), g.stream(), g.includeUsage(), g.createdEpochSeconds(),
-                Generation.Dispatch.DIRECT, caller, g.tools()), false);
+                Generation.Dispatch.DIRECT, caller, g.tools(), g.images()), false);
+    }
+
+    /**
+     * How long the poll thread waits for one request's pictures: a fetch's timeout (for URLs) plus room to
+     * decode a full queue of pictures, still far below the consumer's max.poll.interval.ms (5 minutes), so
+     * a slow check never costs the worker its partitions.
+     */
+    static Duration imageCheckBound(ImageIntake images) {
+        return images.limits().fetch().timeout().plusSeconds(20);
+    }
+
+    /** A plain chat request: validated, its pictures (if any) checked on the decoding pool, waited for here. */
+    private Generation chat(Messages.Request request, long created) {
+        if (images == null) {
+            return validator.chat(json, request.request(), request.requestId(), created);
+        }
+        var draft = validator.chatDraft(json, request.request(), request.requestId(), created);
+        if (draft.images().isEmpty()) {
+            return draft.complete(java.util.List.of());
+        }
+        try {
+            return draft.resolve(images).await().atMost(imageCheckBound);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            throw new GatewayException.BackendUnavailable("the request's pictures were not checked within "
+                    + imageCheckBound.toSeconds() + " s; retry shortly", Duration.ofSeconds(1), e);
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import org.maverick.gateway.prompt.TokenCounter;
 import org.maverick.gateway.queue.EventPublisher;
 import org.maverick.gateway.queue.KafkaQueue;
 import org.maverick.gateway.queue.PrevalidatedRequests;
+import org.maverick.gateway.image.ImageIntake;
 import org.maverick.gateway.request.RequestValidator;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.gateway.telemetry.Telemetry;
@@ -70,6 +71,8 @@ public class Worker {
     private final KafkaQueue queue;
     private final TritonBackend triton;
     private final RequestValidator validator;
+    /** Checks the pictures of Kafka callers' chat requests (RequestReader). */
+    private final ImageIntake images;
     private final TokenCounter tokens;
     private final ObjectMapper json;
     private final GatewayConfig.Queue config;
@@ -107,7 +110,8 @@ public class Worker {
 
     Worker(KafkaQueue queue, TritonBackend triton, RequestValidator validator, PrevalidatedRequests prevalidated,
            TokenCounter tokens, ObjectMapper json, GatewayConfig config, Telemetry telemetry, Admission admission,
-           ApiKeys apiKeys) {
+           ApiKeys apiKeys, ImageIntake images) {
+        this.images = images;
         this.prevalidated = prevalidated;
         this.admission = admission;
         this.apiKeys = apiKeys;
@@ -155,7 +159,7 @@ public class Worker {
         ClientPresence presence = new ClientPresence(queue.instanceId(), config.ownerLease().toMillis(),
                 config.resumeGrace().toMillis());
         generations = new Generations(statuses, offsets, backlog, this::post, System::currentTimeMillis);
-        intake = new Intake(new Replies(queue, json, ticker), new RequestReader(validator, prevalidated, json), triton, tokens,
+        intake = new Intake(new Replies(queue, json, ticker), new RequestReader(validator, prevalidated, json, images), triton, tokens,
                 telemetry, admission, apiKeys, config.workerMaxInFlight(), backlog, generations, statuses,
                 deadLetters, offsets, earlyCancels, presence, counters, this::post);
         control = new ControlHandler(json, generations, earlyCancels, deadLetters, presence, scheduler, this::post,

@@ -132,4 +132,22 @@ class BacklogTest {
         backlog.add(Records.request(0, Backlog.MAX_WAITING, "a"));
         assertTrue(backlog.full());
     }
+
+    @Test
+    void aFewLargeRequestsFillTheBacklogByTheirBytes() {
+        Backlog backlog = new Backlog();
+        byte[] large = new byte[35 << 20]; // the largest queued request with the default limits (QueuedSizes)
+        int n = 0;
+        while (!backlog.full()) {
+            backlog.add(new ConsumerRecord<>(org.maverick.gateway.queue.KafkaQueue.REQUESTS, 0, n, "r-" + n, large));
+            n++;
+        }
+        assertEquals(8, n, "full after 256 MiB, long before 256 records");
+        ConsumerRecord<String, byte[]> picked = backlog.pick(Set.of());
+        assertTrue(!backlog.full() && backlog.bytes() == 7L * large.length, "room again once one started");
+        backlog.putBack(picked);
+        assertTrue(backlog.full());
+        backlog.drop(Set.of(new org.apache.kafka.common.TopicPartition(org.maverick.gateway.queue.KafkaQueue.REQUESTS, 0)));
+        assertEquals(0, backlog.bytes());
+    }
 }

@@ -167,6 +167,30 @@ class RequestReaderTest {
     }
 
     @Test
+    void aPrevalidatedRequestWithPicturesAndAForeignSignatureIsRefusedNamingThem() throws Exception {
+        Generation g = edgeGeneration();
+        Generation withPicture = new Generation(g.requestId(), g.modelId(), g.kind(), "<|image|>" + g.prompt(),
+                g.promptTokens(), g.exactTokens(), g.sampling(), g.stop(), g.stream(), g.includeUsage(),
+                g.createdEpochSeconds(), g.dispatch(), g.caller(), List.of("data:image/png;base64,iVBORw0KGgo="));
+        var record = Records.record(KafkaQueue.REQUESTS, 0, 0, "r-9",
+                new String(signed("someone else's secret", withPicture), StandardCharsets.UTF_8));
+        RequestReader reader = reader();
+        GatewayException.InvalidRequest e = assertThrows(GatewayException.InvalidRequest.class,
+                () -> reader.generation(reader.read(record), "billing"));
+        // As a plain completion its <|image|> would reach the engine without the picture.
+        assertEquals("generation.images", e.param().orElseThrow());
+    }
+
+    @Test
+    void aChatRequestWithAPictureIsRefusedByAReaderWithoutPictures() throws Exception {
+        String body = "{\"model\":\"llama-4-maverick\",\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBORw0KGgo=\"}}]}]}";
+        GatewayException.InvalidRequest e = assertThrows(GatewayException.InvalidRequest.class,
+                () -> reader().generation(read("r-1", request("r-1", "chat", body)), "anonymous"));
+        assertEquals("messages[0].content[0].image_url", e.param().orElseThrow());
+    }
+
+    @Test
     void aPrevalidatedRequestNeedsItsGeneration() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read("r-1",
                 "{\"version\":1,\"request_id\":\"r-1\",\"created_at\":1,\"kind\":\"prevalidated\"}"));
