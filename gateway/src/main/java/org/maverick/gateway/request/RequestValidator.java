@@ -135,7 +135,7 @@ public class RequestValidator {
     }
 
     private ChatDraft draft(ChatCompletionRequest r, String requestId, long created) {
-        checkTypes(r);
+        FieldTypes.check(r);
         checkModel(r.model());
         refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",
                 "unsupported_value");
@@ -184,7 +184,7 @@ public class RequestValidator {
     }
 
     public Generation completion(CompletionRequest r, String requestId, long created) {
-        checkTypes(r);
+        FieldTypes.check(r);
         checkModel(r.model());
         refuseIf(r.n() != null && r.n() != 1, "n", "n must be 1: this gateway returns one choice per request",
                 "unsupported_value");
@@ -203,89 +203,6 @@ public class RequestValidator {
         return new Generation(requestId, model.id(), Generation.Kind.COMPLETION, prompt, promptTokens, tokens.exact(),
                 sampling, stops(r.stop()), stream, includeUsage(stream, r.streamOptions()), created, dispatch,
                 ANONYMOUS);
-    }
-
-    /**
-     * The JSON types of the fields read as trees, before anything else: polymorphic ones (content, stop,
-     * prompt) and refused ones, so a refused field of the wrong type is a type error like any other
-     * ({@code "logit_bias":"zzz"} used to pass, only a non-empty object was refused). Jackson checks the
-     * typed fields while reading the record. All of it is 400 {@code invalid_type} naming the field, the
-     * code of Jackson's type errors. Types are OpenAI's: a refused field of the right type is refused
-     * afterwards for what it asks.
-     */
-    private static void checkTypes(ChatCompletionRequest r) {
-        requireNumbersByKey(r.logitBias(), "logit_bias");
-        requireArrayOfObjects(r.tools(), "tools");
-        requireType(r.toolChoice(), "tool_choice", n -> n.isTextual() || n.isObject(), "a string or an object");
-        requireArrayOfObjects(r.functions(), "functions");
-        requireType(r.functionCall(), "function_call", n -> n.isTextual() || n.isObject(), "a string or an object");
-        requireType(r.responseFormat(), "response_format", JsonNode::isObject, "an object");
-        if (r.responseFormat() != null && r.responseFormat().isObject()) {
-            requireType(r.responseFormat().get("type"), "response_format.type", JsonNode::isTextual, "a string");
-        }
-        requireType(r.audio(), "audio", JsonNode::isObject, "an object");
-        requireStringOrStrings(r.stop(), "stop");
-        if (r.messages() != null) {
-            for (int i = 0; i < r.messages().size(); i++) {
-                ChatMessage m = r.messages().get(i);
-                if (m != null) {
-                    requireArrayOfObjects(m.toolCalls(), "messages[" + i + "].tool_calls");
-                    requireType(m.content(), "messages[" + i + "].content", n -> n.isTextual() || n.isArray(),
-                            "a string or an array of content parts");
-                }
-            }
-        }
-    }
-
-    private static void checkTypes(CompletionRequest r) {
-        requireNumbersByKey(r.logitBias(), "logit_bias");
-        // A string, or an array (of strings, or OpenAI's token ids, which are refused later as unsupported).
-        requireType(r.prompt(), "prompt", n -> n.isTextual() || n.isArray(), "a string");
-        requireStringOrStrings(r.stop(), "stop");
-    }
-
-    /** Absent and JSON null pass: they mean "not given". */
-    private static void requireType(JsonNode node, String param, java.util.function.Predicate<JsonNode> ok,
-                                    String expected) {
-        if (node != null && !node.isNull() && !ok.test(node)) {
-            throw wrongType(param, expected);
-        }
-    }
-
-    private static void requireArrayOfObjects(JsonNode node, String param) {
-        requireType(node, param, JsonNode::isArray, "an array of objects");
-        if (node != null && node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                requireType(node.get(i), param + "[" + i + "]", JsonNode::isObject, "an object");
-            }
-        }
-    }
-
-    private static void requireStringOrStrings(JsonNode node, String param) {
-        requireType(node, param, n -> n.isTextual() || n.isArray(), "a string or an array of strings");
-        if (node != null && node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                if (!node.get(i).isTextual()) {
-                    throw wrongType(param + "[" + i + "]", "a string");
-                }
-            }
-        }
-    }
-
-    /** OpenAI's logit_bias: token ids (object keys) to numbers. */
-    private static void requireNumbersByKey(JsonNode node, String param) {
-        requireType(node, param, JsonNode::isObject, "an object mapping token ids to numbers");
-        if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> {
-                if (!e.getValue().isNumber()) {
-                    throw wrongType(param + "." + echo(e.getKey()), "a number");
-                }
-            });
-        }
-    }
-
-    private static InvalidRequest wrongType(String param, String expected) {
-        return new InvalidRequest(param, param + " must be " + expected + ".", "invalid_type");
     }
 
     /**
@@ -427,23 +344,23 @@ public class RequestValidator {
             return content.textValue();
         }
         if (!content.isArray()) {
-            throw wrongType(at + ".content", "a string or an array of content parts");
+            throw FieldTypes.wrongType(at + ".content", "a string or an array of content parts");
         }
         StringBuilder text = new StringBuilder();
         for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             String partAt = at + ".content[" + j + "]";
             if (!part.isObject()) {
-                throw wrongType(partAt, "a content part object");
+                throw FieldTypes.wrongType(partAt, "a content part object");
             }
             if (part.has("type") && !part.get("type").isTextual()) {
-                throw wrongType(partAt + ".type", "a string");
+                throw FieldTypes.wrongType(partAt + ".type", "a string");
             }
             String type = part.path("type").asText("");
             switch (type) {
                 case "text":
                     if (!part.path("text").isTextual()) {
-                        throw wrongType(partAt + ".text", "a string");
+                        throw FieldTypes.wrongType(partAt + ".text", "a string");
                     }
                     text.append(part.get("text").textValue());
                     break;
@@ -514,7 +431,7 @@ public class RequestValidator {
             throw new InvalidRequest("prompt", "one prompt per request is supported, got " + prompt.size(),
                     "unsupported_value");
         } else if (!prompt.isArray()) {
-            throw wrongType("prompt", "a string");
+            throw FieldTypes.wrongType("prompt", "a string");
         } else {
             throw new InvalidRequest("prompt", "prompt must be a string (token-id prompts are not supported)");
         }
@@ -589,12 +506,12 @@ public class RequestValidator {
         } else if (stop.isArray()) {
             for (int i = 0; i < stop.size(); i++) {
                 if (!stop.get(i).isTextual()) {
-                    throw wrongType("stop[" + i + "]", "a string");
+                    throw FieldTypes.wrongType("stop[" + i + "]", "a string");
                 }
                 stops.add(stop.get(i).textValue());
             }
         } else {
-            throw wrongType("stop", "a string or an array of strings");
+            throw FieldTypes.wrongType("stop", "a string or an array of strings");
         }
         refuseIf(stops.size() > promptConfig.maxStopStrings(), "stop", "at most " + promptConfig.maxStopStrings()
                 + " stop sequences are allowed, got " + stops.size(), "invalid_value");
@@ -611,7 +528,7 @@ public class RequestValidator {
         return Boolean.TRUE.equals(options.includeUsage());
     }
 
-    /** Type-checked already ({@link #checkTypes}): an object of numbers; an empty one asks for nothing. */
+    /** Type-checked already ({@link FieldTypes}): an object of numbers; an empty one asks for nothing. */
     private static void checkLogitBias(JsonNode logitBias) {
         refuseIf(present(logitBias), "logit_bias", "logit_bias is not supported by this model backend",
                 "unsupported_parameter");
@@ -645,7 +562,7 @@ public class RequestValidator {
     }
 
     /** A client's value quoted in an error message: short, and without surrogates that would not encode. */
-    private static String echo(String value) {
+    static String echo(String value) {
         String v = value.length() > 64 ? value.substring(0, 64) + "…" : value;
         return v.replaceAll("[\\uD800-\\uDFFF]", "?");
     }
