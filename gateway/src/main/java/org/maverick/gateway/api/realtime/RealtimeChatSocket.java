@@ -1,5 +1,7 @@
 package org.maverick.gateway.api.realtime;
 
+import org.maverick.gateway.queue.Messages;
+import org.maverick.gateway.queue.QueuedBackend;
 import org.maverick.gateway.request.RequestValidator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,10 +46,12 @@ public class RealtimeChatSocket {
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
     private final ImageIntake images;
+    private final QueuedBackend queued;
 
     RealtimeChatSocket(RequestValidator validator, Backend backend, ObjectMapper json, GatewayConfig config,
-                       GatewayMetrics metrics, EdgeAuth auth, ImageIntake images) {
+                       GatewayMetrics metrics, EdgeAuth auth, ImageIntake images, QueuedBackend queued) {
         this.images = images;
+        this.queued = queued;
         this.metrics = metrics;
         this.auth = auth;
         this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
@@ -69,7 +73,8 @@ public class RealtimeChatSocket {
         var tenant = auth.tenantAtOpen(connection.handshakeRequest().query(),
                 connection.handshakeRequest().header("Authorization"));
         connection.userData().put(SESSION, new RealtimeSession(connection, Vertx.currentContext(), validator, backend,
-                json, config, metrics, auth, parsing, images, tenant));
+                json, config, metrics, auth, parsing, images, tenant,
+                requestId -> queued.sendControl(requestId, Messages.Control.CANCEL, null)));
     }
 
     @OnTextMessage

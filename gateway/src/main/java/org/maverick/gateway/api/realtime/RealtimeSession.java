@@ -73,13 +73,20 @@ final class RealtimeSession implements Outbox.Listener {
     private final EdgeAuth auth;
     private final ParseDispatch parsing;
     private final ImageIntake images;
+    /**
+     * Cancels a queued generation at its worker at once. A socket cannot resume a stream, so a queued
+     * generation it stops needs no grace period for a client that might come back.
+     */
+    private final java.util.function.Consumer<String> cancelQueued;
     /** The tenant, once authenticated (upgrade header, ticket, or an auth message); null before. */
     private String tenant;
 
     RealtimeSession(WebSocketConnection connection, Context context, RequestValidator validator, Backend backend,
                     ObjectMapper json, GatewayConfig config, GatewayMetrics metrics, EdgeAuth auth,
-                    ParseDispatch parsing, ImageIntake images, java.util.Optional<String> tenant) {
+                    ParseDispatch parsing, ImageIntake images, java.util.Optional<String> tenant,
+                    java.util.function.Consumer<String> cancelQueued) {
         this.images = images;
+        this.cancelQueued = cancelQueued;
         this.metrics = metrics;
         this.auth = auth;
         this.parsing = parsing;
@@ -331,6 +338,7 @@ final class RealtimeSession implements Outbox.Listener {
         private final io.opentelemetry.context.Context trace;
         private Flow.Subscription subscription;
         private boolean ended;
+        private boolean queued;
 
         Stream(String id, String requestId, io.opentelemetry.context.Context trace) {
             this.id = id;
@@ -343,6 +351,7 @@ final class RealtimeSession implements Outbox.Listener {
             if (ended) {
                 return; // cancelled (or the socket closed) while the request was validated
             }
+            queued = g.dispatch() == Generation.Dispatch.QUEUED;
             // Each generation gets its own trace: the client's (from the create message) or a new one.
             try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
                 backend.generate(g).subscribe().withSubscriber(this);
@@ -364,6 +373,9 @@ final class RealtimeSession implements Outbox.Listener {
                 return;
             }
             end();
+            if (queued) {
+                cancelQueued.accept(requestId); // before the subscription's end says only "client gone"
+            }
             if (subscription != null) {
                 subscription.cancel();
             }

@@ -137,6 +137,7 @@ final class ControlHandler {
         switch (d.action()) {
             case CANCEL -> {
                 LOG.debugf("request %s: cancelled", c.requestId());
+                counters.cancelledExplicitly.incrementAndGet();
                 generations.cancel(g);
             }
             case CANCEL_EARLY -> earlyCancels.add(c.requestId(), now);

@@ -228,6 +228,7 @@ final class Intake {
                 return true;
             }
             case CANCELLED -> {
+                counters.neverStarted.incrementAndGet();
                 return settle(record, reply, Messages.Event.CANCELLED, null, Messages.Status.CANCELLED);
             }
             case EXPIRED -> {

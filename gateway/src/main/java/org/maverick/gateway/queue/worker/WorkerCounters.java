@@ -10,7 +10,9 @@ final class WorkerCounters {
 
     /** Control messages about one request (cancel, client_gone, client_back) handled; heartbeats not counted. */
     final AtomicLong controls = new AtomicLong();
-    /** Requests answered 'cancelled' without being started because their client had gone. */
+    /** Running generations cancelled by an explicit cancel (HTTP cancel by id, a WebSocket's cancel or close). */
+    final AtomicLong cancelledExplicitly = new AtomicLong();
+    /** Requests answered 'cancelled' without being started: cancelled before, or their client had gone. */
     final AtomicLong neverStarted = new AtomicLong();
     /** Running generations cancelled because no instance held their client (owner lease and grace over). */
     final AtomicLong cancelledUnheld = new AtomicLong();

@@ -213,6 +213,24 @@ class AbandonedRequestsTest {
         assertEquals(started, counters().started(), "Triton never started it");
     }
 
+    /**
+     * A socket cannot resume a stream, so a WebSocket's cancel of a running queued generation is an
+     * explicit cancel at the worker, not a "client gone" that waits out the grace period.
+     */
+    @Test
+    void aWebSocketCancelOfARunningGenerationCancelsItAtOnceWithoutGrace() throws Exception {
+        long cancelled = counters().cancelled();
+        long explicit = worker.counters().cancelledExplicitly.get();
+        try (WsClient ws = WsClient.connect(base)) {
+            ws.create("g2", LONG);
+            await().atMost(Duration.ofSeconds(10)).until(() -> worker.inFlight() >= 1);
+            ws.cancel("g2");
+            ws.awaitEvent("cancelled", "g2");
+            await().atMost(Duration.ofSeconds(5)).until(() -> worker.counters().cancelledExplicitly.get() > explicit);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> counters().cancelled() > cancelled);
+    }
+
     @Test
     void anExplicitCancelOfAParkedOrWaitingRequestAnswersItAtOnce() throws Exception {
         long started = counters().started();
