@@ -54,6 +54,9 @@ final class Markdown {
         return md.toString();
     }
 
+    /** Below this nginx figure (ms, µs or MiB) no ratio is given: nginx adds nothing measurable there. */
+    static final double RATIO_FLOOR = 0.1;
+
     /** The gateway's (or any other hop's) CPU and memory figures, or nginx's. */
     static JsonNode hop(JsonNode scenario) {
         return scenario.has("gateway") ? scenario.path("gateway") : scenario.path("nginx");
@@ -85,8 +88,9 @@ final class Markdown {
         md.append('\n');
         final JsonNode d = direct;
         final JsonNode n = nginx;
+        // long-streams: other prompts, no stamps and a slowed engine; its latencies are not comparable
         java.util.function.BiFunction<JsonNode, String[], Double> added = (s, m) -> s.path(m[0]).path(m[1]).isMissingNode()
-                ? Double.NaN : s.path(m[0]).path(m[1]).asDouble() - d.path(m[0]).path(m[1]).asDouble();
+                || s.path("name").asText().equals("long-streams") ? Double.NaN : s.path(m[0]).path(m[1]).asDouble() - d.path(m[0]).path(m[1]).asDouble();
         java.util.Map<String, java.util.function.Function<JsonNode, Double>> rows = new java.util.LinkedHashMap<>();
         rows.put("added TTFT p50 ms", s -> added.apply(s, new String[] {"time_to_first_token_ms", "p50"}));
         rows.put("added TTFT p99 ms", s -> added.apply(s, new String[] {"time_to_first_token_ms", "p99"}));
@@ -99,13 +103,15 @@ final class Markdown {
             others.forEach(s -> {
                 double v = f.apply(s);
                 md.append(' ').append(fmt(v));
-                if (!Double.isNaN(v) && !Double.isNaN(base) && base != 0) {
+                if (!Double.isNaN(v) && base > RATIO_FLOOR) {
                     md.append(String.format(Locale.ROOT, " (%.1f×)", v / base));
                 }
                 md.append(" |");
             });
             md.append('\n');
         });
+        md.append("\nA ratio only where nginx's figure is above ").append(RATIO_FLOOR)
+                .append(" (an added latency at or below zero is within the noise of the direct path).\n");
         return md.toString();
     }
 

@@ -613,7 +613,7 @@ public final class Suite {
         }
         target.put("nginx", round(nginx));
         target.put("nginx_what", what);
-        if (nginx != 0) {
+        if (nginx > Markdown.RATIO_FLOOR) {
             target.put("ratio_to_nginx", round(figure / nginx));
         }
     }
