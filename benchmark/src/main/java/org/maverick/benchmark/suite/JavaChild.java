@@ -72,6 +72,7 @@ final class JavaChild implements AutoCloseable {
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         JavaChild child = new JavaChild(p, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "stop-" + mainClass)); // the suite stopped (Ctrl-C)
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {

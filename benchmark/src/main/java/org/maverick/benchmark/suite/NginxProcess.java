@@ -86,6 +86,7 @@ final class NginxProcess implements AutoCloseable {
         Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", conf.toString(), "-e",
                 dir.resolve("error.log").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         NginxProcess n = new NginxProcess(p, dir, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "stop-nginx")); // the suite stopped (Ctrl-C)
         for (int i = 0; i < 100; i++) {
             if (!p.isAlive()) {
                 throw new IllegalStateException("nginx exited with " + p.exitValue() + "; see " + log + " and "
