@@ -150,16 +150,29 @@ public class RequestValidator {
         checkResponseFormat(r.responseFormat());
 
         List<ImageSource> sources = new ArrayList<>();
-        List<ChatTurn> turns = toolPrompt.place(turns(r.messages(), new ToolHistory(toolPrompt, toolSet), sources),
-                toolSet);
-        List<Segment> segments = new ArrayList<>(template.segments(turns));
+        List<ChatTurn> turns = turns(r.messages(), new ToolHistory(toolPrompt, toolSet), sources);
+        return draft(turns, toolSet, sources, (prompt, promptTokens, uris) ->
+                chatGeneration(r, requestId, created, prompt, promptTokens, uris));
+    }
+
+    /** Makes the generation of a prompt once its pictures are checked and counted into it. */
+    private interface Completing {
+        Generation generation(String prompt, int promptTokens, List<String> imageUris);
+    }
+
+    /**
+     * The prompt of {@code turns} with the tools placed and the prefill written, counted; its pictures are
+     * checked later, and {@code completing} makes the generation once they are counted in.
+     */
+    private ChatDraft draft(List<ChatTurn> turns, ToolSet toolSet, List<ImageSource> images, Completing completing) {
+        List<Segment> segments = new ArrayList<>(template.segments(toolPrompt.place(turns, toolSet)));
         String prefill = toolPrompt.prefill(toolSet);
         if (!prefill.isEmpty()) {
             segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
         }
         int textTokens = tokens.countPrompt(segments);
         String prompt = Segment.join(segments);
-        return new ChatDraft(sources, checked -> {
+        return new ChatDraft(images, checked -> {
             // Each <|image|> was counted as one token; the engine expands it into the picture's tiles.
             int promptTokens = textTokens;
             List<String> uris = new ArrayList<>(checked.size());
@@ -167,7 +180,7 @@ public class RequestValidator {
                 promptTokens += image.tokens() - 1;
                 uris.add(image.dataUri());
             }
-            return chatGeneration(r, requestId, created, prompt, promptTokens, uris).withTools(toolPrompt.use(toolSet));
+            return completing.generation(prompt, promptTokens, uris).withTools(toolPrompt.use(toolSet));
         });
     }
 
@@ -220,26 +233,11 @@ public class RequestValidator {
         refuseIf(turns.isEmpty(), turnsParam, turnsParam + " must not be empty", "missing_required_parameter");
         refuseIf(turns.size() > promptConfig.maxMessages(), turnsParam, "at most " + promptConfig.maxMessages()
                 + " messages are allowed, got " + turns.size(), "too_many_messages");
-        List<Segment> segments = new ArrayList<>(template.segments(toolPrompt.place(turns, toolSet)));
-        String prefill = toolPrompt.prefill(toolSet);
-        if (!prefill.isEmpty()) {
-            segments.add(Segment.text(prefill)); // the assistant turn starts inside a call (tool_choice)
-        }
-        int textTokens = tokens.countPrompt(segments);
-        String prompt = Segment.join(segments);
-        return new ChatDraft(images, checked -> {
-            // As for a chat completion: each <|image|> was counted as one token, the engine expands it into tiles.
-            int promptTokens = textTokens;
-            List<String> uris = new ArrayList<>(checked.size());
-            for (CheckedImage image : checked) {
-                promptTokens += image.tokens() - 1;
-                uris.add(image.dataUri());
-            }
+        return draft(turns, toolSet, images, (prompt, promptTokens, uris) -> {
             Generation.Sampling sampling = sampling(maxTokens, maxTokensParam, promptTokens, turnsParam, temperature,
                     topP, null, null, null);
             return new Generation(requestId, model.id(), Generation.Kind.CHAT, prompt, promptTokens, tokens.exact(),
-                    sampling, List.of(), stream, false, created, dispatch, ANONYMOUS, uris)
-                    .withTools(toolPrompt.use(toolSet));
+                    sampling, List.of(), stream, false, created, dispatch, ANONYMOUS, uris);
         });
     }
 
