@@ -16,6 +16,10 @@ public final class Topics {
     public static final String EVENTS = "maverick.generation.events";
     /** Records that could not be parsed or validated, with the reason in headers. */
     public static final String DLQ = "maverick.generation.dlq";
+    /** Stored Responses API responses (compacted); key = response id. */
+    public static final String RESPONSES = "maverick.responses";
+    /** Events of background responses; key = response id. */
+    public static final String RESPONSE_EVENTS = "maverick.responses.events";
     /** The per-gateway-instance reply topic template. */
     public static final String REPLIES_TEMPLATE = "maverick.replies.{instance}";
 

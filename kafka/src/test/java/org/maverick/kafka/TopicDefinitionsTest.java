@@ -27,8 +27,10 @@ class TopicDefinitionsTest {
     void shippedDefinitionsHoldEveryTopicWithItsDocumentedShape() {
         List<TopicDefinition> definitions = TopicDefinitions.load();
         assertEquals(List.of(Topics.REQUESTS, Topics.CONTROL, Topics.STATUS, Topics.EVENTS, Topics.DLQ,
-                Topics.REPLIES_TEMPLATE), definitions.stream().map(TopicDefinition::name).toList());
+                Topics.RESPONSES, Topics.RESPONSE_EVENTS, Topics.REPLIES_TEMPLATE), definitions.stream().map(TopicDefinition::name).toList());
 
+        assertEquals("compact", TopicDefinitions.byName(Topics.RESPONSES).configs().get("cleanup.policy"));
+        assertEquals("86400000", TopicDefinitions.byName(Topics.RESPONSE_EVENTS).configs().get("retention.ms"));
         TopicDefinition requests = TopicDefinitions.byName(Topics.REQUESTS);
         assertEquals(12, requests.partitions());
         assertEquals("delete", requests.configs().get("cleanup.policy"));
@@ -68,6 +70,8 @@ class TopicDefinitionsTest {
 
     @Test
     void replicationOverrideLowersMinInsyncReplicas() {
+        assertEquals("compact", TopicDefinitions.byName(Topics.RESPONSES).configs().get("cleanup.policy"));
+        assertEquals("86400000", TopicDefinitions.byName(Topics.RESPONSE_EVENTS).configs().get("retention.ms"));
         TopicDefinition requests = TopicDefinitions.byName(Topics.REQUESTS);
         NewTopic production = requests.toNewTopic(Optional.empty());
         assertEquals((short) 3, production.replicationFactor());

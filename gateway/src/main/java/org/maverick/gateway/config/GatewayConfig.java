@@ -35,6 +35,8 @@ public interface GatewayConfig {
 
     Queue queue();
 
+    Responses responses();
+
     Auth auth();
 
     Admission admission();
@@ -411,6 +413,34 @@ public interface GatewayConfig {
          */
         @WithDefault("5s")
         Duration outageGrace();
+    }
+
+    /**
+     * Stored responses and background runs of the Responses API (docs/responses.md). They live in Kafka, so they
+     * need the queue ({@code gateway.queue.enabled}).
+     */
+    interface Responses {
+        /** Whether responses are stored (the client's {@code store}, default true) and background runs taken. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long a stored response is kept after its last change; then it is deleted as if by {@code DELETE}. */
+        @WithDefault("30d")
+        Duration retention();
+
+        /**
+         * Longest a read waits for this instance's copy of the store to catch up with what the cluster has
+         * (read-your-writes: a response accepted anywhere is never a 404 right after); past it the read is a 503.
+         */
+        @WithDefault("5s")
+        Duration readWait();
+
+        /** Where this instance keeps its copy of the store (RocksDB). Default: a directory under java.io.tmpdir named after the instance. */
+        Optional<String> stateDir();
+
+        /** Most earlier responses one {@code previous_response_id} chain may reach back. */
+        @WithDefault("256")
+        int maxChain();
     }
 
     /** Image content parts ({@code image_url}): limits, decoding, fetching. docs/images.md explains each. */

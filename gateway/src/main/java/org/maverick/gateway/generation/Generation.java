@@ -91,6 +91,12 @@ public record Generation(
                 includeUsage, createdEpochSeconds, newDispatch, caller, tools, images);
     }
 
+    /** The same generation, its tokens streamed or not. */
+    public Generation withStream(boolean newStream) {
+        return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, newStream,
+                includeUsage, createdEpochSeconds, dispatch, caller, tools, images);
+    }
+
     /** The same generation on behalf of a tenant (the API key's name). */
     public Generation withCaller(String newCaller) {
         return new Generation(requestId, modelId, kind, prompt, promptTokens, exactTokens, sampling, stop, stream,

@@ -479,8 +479,18 @@ public class KafkaQueue {
         return requestProducer;
     }
 
-    Admin admin() {
+    public Admin admin() {
         return admin;
+    }
+
+    /**
+     * The settings every other Kafka client of this instance takes (Kafka Streams): the bootstrap servers and the
+     * pass-through {@code kafka.*} settings (TLS, SASL), as the queue's own clients have them.
+     */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> c = new HashMap<>(settings);
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+        return c;
     }
 
     GatewayConfig config() {

@@ -134,24 +134,12 @@ public class QueuedBackend implements Backend {
                 clientGone(id);
             }
         });
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, id, value);
-        record.headers().add(MessageHeaders.REPLY_TOPIC, queue.replyTopic().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
-        Span publish = telemetry.messagingSpan(SpanKind.PRODUCER, parent, KafkaQueue.REQUESTS, id)
-                .setAttribute(Telemetry.MESSAGING_KEY, id)
-                .startSpan();
+        ProducerRecord<String, byte[]> record = requestRecord(g, value, queue.replyTopic());
         // The worker continues this trace from the record's headers (W3C traceparent/tracestate).
-        telemetry.inject(parent.with(publish), record.headers(), HEADERS);
+        Span publish = startPublish(parent, id, record);
         try {
             queue.requestProducer().send(record, (metadata, error) -> {
-                if (metadata != null) {
-                    Telemetry.messagePosition(publish, metadata.partition(), metadata.offset());
-                }
-                if (error != null) {
-                    publish.setStatus(StatusCode.ERROR, KafkaQueue.rootMessage(error));
-                }
-                publish.end();
+                endPublish(publish, metadata, error);
                 if (error != null && finished.compareAndSet(false, true)) {
                     router.unregister(id);
                     warnings.log(error.getClass().getName(), "request " + id + ": could not queue: "
@@ -174,6 +162,70 @@ public class QueuedBackend implements Backend {
             emitter.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry shortly.",
                     RETRY_AFTER, e));
         }
+    }
+
+    /**
+     * Publishes a generation that nobody waits for on this instance (a background response): its events go to
+     * {@code replyTopic}, read by whoever follows them ({@link ResumeReader#follow}); no instance holds its client,
+     * so it is never cancelled for a client that left, only by a {@code cancel}. Completes when the broker has it.
+     */
+    public io.smallrye.mutiny.Uni<Void> publish(Generation g, String replyTopic) {
+        if (!queue.ready()) {
+            return io.smallrye.mutiny.Uni.createFrom().failure(new GatewayException.BackendUnavailable(
+                    "The request queue is unavailable; retry shortly.", RETRY_AFTER, null));
+        }
+        long now = System.currentTimeMillis();
+        byte[] value = requestBody(g, now);
+        if (value.length > queue.maxRecordBytes()) {
+            return io.smallrye.mutiny.Uni.createFrom().failure(new GatewayException.PayloadTooLarge("The request is "
+                    + value.length + " bytes in its queued form, more than the " + queue.maxRecordBytes()
+                    + " bytes a queued request may have; send fewer or smaller images."));
+        }
+        Context parent = Context.current();
+        return io.smallrye.mutiny.Uni.createFrom().emitter(done -> {
+            ProducerRecord<String, byte[]> record = requestRecord(g, value, replyTopic);
+            Span publish = startPublish(parent, g.requestId(), record);
+            queue.requestProducer().send(record, (metadata, error) -> {
+                endPublish(publish, metadata, error);
+                if (error == null) {
+                    done.complete(null);
+                } else {
+                    if (!(error instanceof KafkaSender.Refused)) {
+                        sendControl(g.requestId(), Messages.Control.CANCEL, null); // never run after a 503
+                    }
+                    done.fail(new GatewayException.BackendUnavailable("The request queue is unavailable; retry "
+                            + "shortly.", RETRY_AFTER, error));
+                }
+            });
+        });
+    }
+
+    private ProducerRecord<String, byte[]> requestRecord(Generation g, byte[] value, String replyTopic) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(KafkaQueue.REQUESTS, g.requestId(), value);
+        record.headers().add(MessageHeaders.REPLY_TOPIC, replyTopic.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.CALLER, g.caller().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(MessageHeaders.SCHEMA, "generation-request.v1".getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    /** The producer span of a request; the worker continues this trace from the record's headers. */
+    private Span startPublish(Context parent, String id, ProducerRecord<String, byte[]> record) {
+        Span publish = telemetry.messagingSpan(SpanKind.PRODUCER, parent, KafkaQueue.REQUESTS, id)
+                .setAttribute(Telemetry.MESSAGING_KEY, id)
+                .startSpan();
+        telemetry.inject(parent.with(publish), record.headers(), HEADERS);
+        return publish;
+    }
+
+    private static void endPublish(Span publish, org.apache.kafka.clients.producer.RecordMetadata metadata,
+                                   Exception error) {
+        if (metadata != null) {
+            Telemetry.messagePosition(publish, metadata.partition(), metadata.offset());
+        }
+        if (error != null) {
+            publish.setStatus(StatusCode.ERROR, KafkaQueue.rootMessage(error));
+        }
+        publish.end();
     }
 
     /**

@@ -100,11 +100,52 @@ public class ResumeReader {
         }, BackPressureStrategy.BUFFER);
     }
 
+    /**
+     * The events of a request nobody holds (a background response) from its start, then the live ones until it
+     * ends: one partition of {@code topic} (the key's, as the producer's partitioner chose it), from
+     * {@code sinceMillis}. Unlike {@link #events} it sends no control message: a reader leaving cancels nothing.
+     */
+    public Multi<GenerationEvent> follow(String requestId, String topic, long sinceMillis) {
+        if (!queue.ready()) {
+            return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
+                    "The request queue is unavailable; retry shortly.", Duration.ofSeconds(5), null));
+        }
+        if (!slots.tryAcquire()) {
+            return Multi.createFrom().failure(new GatewayException.BackendUnavailable(
+                    "Too many followed streams on this instance; retry shortly.", Duration.ofSeconds(2), null));
+        }
+        ResumeTokens.Location at = new ResumeTokens.Location(requestId, topic, -1, sinceMillis, "response", false);
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicBoolean finished = new AtomicBoolean();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                if (finished.compareAndSet(false, true)) {
+                    cancelled.set(true);
+                }
+            });
+            threads.execute(() -> {
+                try {
+                    read(at, Optional.empty(), emitter, finished, cancelled);
+                } finally {
+                    slots.release();
+                }
+            });
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    /** The partition the producer's default partitioner gives a keyed record ({@code BuiltInPartitioner}). */
+    static int partitionOf(String key, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
     private void read(ResumeTokens.Location at, Optional<Long> afterOffset, MultiEmitter<? super GenerationEvent> emitter,
                       AtomicBoolean finished, AtomicBoolean cancelled) {
-        TopicPartition tp = new TopicPartition(at.topic(), at.partition());
         long deadline = System.currentTimeMillis() + config.resumeMaxDuration().toMillis();
         try (KafkaConsumer<String, byte[]> consumer = queue.consumer("resume", Optional.empty(), Map.of())) {
+            int partition = at.partition() >= 0 ? at.partition()
+                    : partitionOf(at.requestId(), consumer.partitionsFor(at.topic(), Duration.ofSeconds(5)).size());
+            TopicPartition tp = new TopicPartition(at.topic(), partition);
             consumer.assign(List.of(tp));
             if (afterOffset.isPresent()) {
                 consumer.seek(tp, afterOffset.get() + 1);

@@ -88,6 +88,11 @@ public class ResponsesRequestParser {
         return draft(WireJson.read(json, body, ResponseCreateRequest.class), requestId, created);
     }
 
+    /** The body as the request record, its fields typed but not yet checked. */
+    public ResponseCreateRequest read(ObjectMapper json, byte[] body) {
+        return WireJson.read(json, body, ResponseCreateRequest.class);
+    }
+
     /** A request without pictures, parsed and checked whole (for callers that take no pictures, and tests). */
     public Parsed parse(ObjectMapper json, byte[] body, String requestId, long created) {
         Draft d = draft(json, body, requestId, created);
@@ -99,11 +104,17 @@ public class ResponsesRequestParser {
     }
 
     public Draft draft(ResponseCreateRequest r, String requestId, long created) {
-        refuseIf(Boolean.TRUE.equals(r.background()), "background", "background mode is not supported yet: "
-                + "responses are not stored on this gateway", "unsupported_parameter");
-        refuseIf(r.previousResponseId() != null, "previous_response_id", "previous_response_id is not supported "
-                + "yet: responses are not stored on this gateway; send the whole conversation as input",
-                "unsupported_parameter");
+        return draft(r, List.of(), requestId, created);
+    }
+
+    /**
+     * The request with the conversation it continues: {@code history} is the input and output items of the
+     * earlier responses of its {@code previous_response_id} chain, oldest first, written into the prompt before
+     * this request's input (their own {@code instructions} are not carried forward, as in OpenAI's API). The items
+     * were checked when they were stored; should one fail all the same, the error names
+     * {@code previous_response_id}.
+     */
+    public Draft draft(ResponseCreateRequest r, List<JsonNode> history, String requestId, long created) {
         refuseIf(present(r.conversation()), "conversation", "conversations are not supported: nothing is stored on "
                 + "this gateway; send the whole conversation as input", "unsupported_parameter");
         refuseIf(present(r.prompt()), "prompt", "prompt templates are not supported; send input and instructions",
@@ -124,68 +135,81 @@ public class ResponsesRequestParser {
             turns.add(new ChatTurn(Role.SYSTEM, validator.text(r.instructions(), "instructions")));
         }
         List<ImageSource> images = new ArrayList<>();
-        input(r.input(), turns, images, validator.toolHistory(toolSet));
+        input(history, r.input(), turns, images, validator.toolHistory(toolSet));
         boolean stream = Boolean.TRUE.equals(r.stream());
         ChatDraft chat = validator.conversation(r.model(), turns, images, toolSet, "input", r.maxOutputTokens(),
                 "max_output_tokens", r.temperature(), r.topP(), stream, requestId, created);
         JsonNode toolChoice = r.toolChoice() == null || r.toolChoice().isNull() ? TextNode.valueOf("auto")
                 : r.toolChoice();
         List<JsonNode> tools = echo(toolSet);
+        boolean background = Boolean.TRUE.equals(r.background());
+        refuseIf(background && Boolean.FALSE.equals(r.store()), "store", "background responses are stored: "
+                + "background: true needs store true (or absent)", "invalid_value");
         return new Draft(chat, g -> new ResponseSettings(r.instructions(), r.maxOutputTokens(), toolSet.parallel(),
                 g.sampling().temperature(), g.sampling().topP(), toolChoice, tools, r.user(), metadata,
-                !Boolean.FALSE.equals(r.store())));
+                !Boolean.FALSE.equals(r.store()), background, r.previousResponseId()));
     }
 
-    private void input(JsonNode input, List<ChatTurn> turns, List<ImageSource> images, ToolHistory history) {
+    private void input(List<JsonNode> earlier, JsonNode input, List<ChatTurn> turns, List<ImageSource> images,
+                       ToolHistory history) {
         if (input == null || input.isNull()) {
             throw new InvalidRequest("input", "input is required", "missing_required_parameter");
         }
-        if (input.isTextual()) {
-            turns.add(new ChatTurn(Role.USER, validator.text(input.textValue(), "input")));
-            return;
-        }
-        if (!input.isArray()) {
+        if (!input.isTextual() && !input.isArray()) {
             throw new InvalidRequest("input", "input must be a string or an array of input items", "invalid_type");
         }
         AssistantTurn assistant = new AssistantTurn(turns, history);
+        for (JsonNode item : earlier) {
+            item(item, "previous_response_id", turns, images, history, assistant);
+        }
+        if (input.isTextual()) {
+            assistant.flush();
+            turns.add(new ChatTurn(Role.USER, validator.text(input.textValue(), "input")));
+            return;
+        }
         for (int i = 0; i < input.size(); i++) {
-            JsonNode item = input.get(i);
-            String at = "input[" + i + "]";
-            if (!item.isObject()) {
-                throw new InvalidRequest(at, at + " must be an object (an input item)", "invalid_type");
-            }
-            String type = item.has("type") ? textOf(item.get("type"), at + ".type") : "message";
-            switch (type) {
-                case "message" -> {
-                    ChatTurn turn = message(item, at, images);
-                    if (turn.role() == Role.ASSISTANT) {
-                        assistant.text(turn.content());
-                    } else {
-                        assistant.flush();
-                        turns.add(turn);
-                    }
-                }
-                case "function_call" -> assistant.call(history.call(item.get("call_id"), item.get("name"),
-                        item.get("arguments"), at + ".call_id", at + ".name", at + ".arguments"));
-                case "function_call_output" -> {
-                    assistant.flush();
-                    JsonNode callId = item.get("call_id");
-                    if (callId != null && !callId.isNull() && !callId.isTextual()) {
-                        throw new InvalidRequest(at + ".call_id", at + ".call_id must be a string", "invalid_type");
-                    }
-                    history.answers(callId == null || callId.isNull() ? null : callId.textValue(), at + ".call_id",
-                            "a function_call_output answers one function_call by its call_id",
-                            "an earlier function_call item");
-                    turns.add(new ChatTurn(Role.IPYTHON, output(item.get("output"), at + ".output")));
-                }
-                case "item_reference" -> throw new InvalidRequest(at + ".type", "item references are not supported: "
-                        + "responses are not stored on this gateway; send the item itself", "unsupported_value");
-                default -> throw new InvalidRequest(at + ".type", at + ".type '" + echo(type) + "' is not supported; "
-                        + "input items may be 'message', 'function_call' or 'function_call_output'",
-                        "unsupported_value");
-            }
+            item(input.get(i), "input[" + i + "]", turns, images, history, assistant);
         }
         assistant.flush();
+    }
+
+    /** One input item, of this request ({@code at} is its path) or of the conversation it continues. */
+    private void item(JsonNode item, String at, List<ChatTurn> turns, List<ImageSource> images, ToolHistory history,
+                      AssistantTurn assistant) {
+        if (!item.isObject()) {
+            throw new InvalidRequest(at, at + " must be an object (an input item)", "invalid_type");
+        }
+        String type = item.has("type") ? textOf(item.get("type"), at + ".type") : "message";
+        switch (type) {
+            case "message" -> {
+                ChatTurn turn = message(item, at, images);
+                if (turn.role() == Role.ASSISTANT) {
+                    assistant.text(turn.content());
+                } else {
+                    assistant.flush();
+                    turns.add(turn);
+                }
+            }
+            case "function_call" -> assistant.call(history.call(item.get("call_id"), item.get("name"),
+                    item.get("arguments"), at + ".call_id", at + ".name", at + ".arguments"));
+            case "function_call_output" -> {
+                assistant.flush();
+                JsonNode callId = item.get("call_id");
+                if (callId != null && !callId.isNull() && !callId.isTextual()) {
+                    throw new InvalidRequest(at + ".call_id", at + ".call_id must be a string", "invalid_type");
+                }
+                history.answers(callId == null || callId.isNull() ? null : callId.textValue(), at + ".call_id",
+                        "a function_call_output answers one function_call by its call_id",
+                        "an earlier function_call item");
+                turns.add(new ChatTurn(Role.IPYTHON, output(item.get("output"), at + ".output")));
+            }
+            case "item_reference" -> throw new InvalidRequest(at + ".type", "item references are not supported; "
+                    + "send the item itself, or continue a stored response with previous_response_id",
+                    "unsupported_value");
+            default -> throw new InvalidRequest(at + ".type", at + ".type '" + echo(type) + "' is not supported; "
+                    + "input items may be 'message', 'function_call' or 'function_call_output'",
+                    "unsupported_value");
+        }
     }
 
     /**

@@ -40,6 +40,10 @@ public class GatewayMetrics {
     public static final String IMAGE_FETCH_BYTES = "maverick.gateway.images.fetch.size";
     public static final String IMAGE_FETCH_DURATION = "maverick.gateway.images.fetch.duration";
     public static final String IMAGES_REFUSED = "maverick.gateway.images.refused";
+    public static final String RESPONSES_STORED = "maverick.gateway.responses.stored";
+    public static final String RESPONSES_STORE_LAG = "maverick.gateway.responses.store.lag";
+    public static final String RESPONSES_WRITES = "maverick.gateway.responses.writes";
+    public static final String BACKGROUND_RUNS = "maverick.gateway.responses.background";
 
     /** Latency buckets for LLM work: milliseconds (a token) to minutes (a long answer). */
     private static final Duration[] LATENCY_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32,
@@ -143,6 +147,20 @@ public class GatewayMetrics {
                 .description("Time a queued request waited in Kafka before a worker started it.")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
                 .record(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** A stored response written ({@code outcome} ok or failed) by this instance. */
+    public void responseWritten(String outcome) {
+        counters.computeIfAbsent(RESPONSES_WRITES + '|' + outcome, k -> Counter.builder(RESPONSES_WRITES)
+                .description("Stored responses written to Kafka by this instance (every change, deletions too).")
+                .tag("maverick.outcome", outcome).register(registry)).increment();
+    }
+
+    /** A background response ended ({@code outcome}: completed, incomplete, failed, cancelled), counted once. */
+    public void backgroundEnded(String outcome) {
+        counters.computeIfAbsent(BACKGROUND_RUNS + '|' + outcome, k -> Counter.builder(BACKGROUND_RUNS)
+                .description("Background responses that ended, by outcome (counted by the instance that stored it).")
+                .tag("maverick.outcome", outcome).register(registry)).increment();
     }
 
     /** Registers a gauge read when scraped (the supplier must be cheap and thread-safe). */

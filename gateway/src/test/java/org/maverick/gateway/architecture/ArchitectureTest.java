@@ -30,6 +30,7 @@ class ArchitectureTest {
     static final List<String> LAYERS = List.of(
             "api.realtime",   // WebSocket edge
             "api",            // HTTP edge: routes, SSE relay, error rendering
+            "responses",      // stored responses and background runs (Kafka Streams)
             "pipeline",       // admit, route direct or queued, guard every stream
             "queue.worker",   // the Kafka worker: runs queued requests on Triton
             "queue",          // the queue's client side: publish, reply routing, resume

@@ -77,8 +77,7 @@ class ResponsesRequestParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            background             | "input":"x","background":true
-            previous_response_id   | "input":"x","previous_response_id":"resp_1"
+            store                  | "input":"x","background":true,"store":false
             conversation           | "input":"x","conversation":"conv_1"
             reasoning              | "input":"x","reasoning":{"effort":"low"}
             truncation             | "input":"x","truncation":"auto"

@@ -43,10 +43,18 @@ public record Response(
     public static final String OBJECT = "response";
 
     /** {@code status}: the lifecycle OpenAI names. */
+    public static final String QUEUED = "queued";
     public static final String IN_PROGRESS = "in_progress";
     public static final String COMPLETED = "completed";
     public static final String INCOMPLETE = "incomplete";
     public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
+    /** Whether a response with this status has ended (nothing more will change it). */
+    public static boolean terminal(String status) {
+        return COMPLETED.equals(status) || INCOMPLETE.equals(status) || FAILED.equals(status)
+                || CANCELLED.equals(status);
+    }
 
     /** Why a response is {@code incomplete}: here only {@code max_output_tokens}. */
     public record IncompleteDetails(String reason) {
