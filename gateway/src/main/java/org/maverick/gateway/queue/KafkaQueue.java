@@ -443,7 +443,7 @@ public class KafkaQueue {
     }
 
     /** The cluster the clients talk to (its id), or null before the first probe reached it. */
-    String clusterId() {
+    public String clusterId() {
         return clusterId;
     }
 

@@ -72,6 +72,7 @@ final class BackgroundAggregator implements Processor<String, byte[], String, by
         String id = record.key();
         try {
             Messages.Event event = json.readValue(record.value(), Messages.Event.class);
+            LOG.debugf("background response %s: event %s seq %d", id, event.type(), event.seq());
             byte[] saved = runs.get(id);
             Run run = saved == null ? new Run(-1, new ArrayList<>()) : json.readValue(saved, Run.class);
             if (event.seq() <= run.seq()) {

@@ -87,6 +87,7 @@ public class ResponseStore {
     private final GatewayMetrics metrics;
     private final boolean available;
     private final int replicationFactor;
+    private final Duration sessionTimeout;
     /** Per partition of the responses topic, the offset of the last record this instance's copy applied. */
     private final Map<Integer, Long> applied = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong(-1);
@@ -103,6 +104,7 @@ public class ResponseStore {
         this.metrics = metrics;
         this.available = queue.enabled() && config.responses().enabled();
         this.replicationFactor = config.queue().replicationFactor().map(Short::intValue).orElse(-1);
+        this.sessionTimeout = config.queue().workerSessionTimeout();
         if (available) {
             metrics.gauge(GatewayMetrics.RESPONSES_STORED, "Stored responses in this instance's copy of the store "
                     + "(RocksDB's estimate).", this::approximateCount);
@@ -175,7 +177,7 @@ public class ResponseStore {
                 streams = null;
                 return;
             }
-            if (s.state() == KafkaStreams.State.RUNNING) {
+            if (s.state() == KafkaStreams.State.RUNNING || s.state() == KafkaStreams.State.REBALANCING) {
                 measureLag();
                 long now = System.currentTimeMillis();
                 if (now >= nextSweep) {
@@ -202,6 +204,11 @@ public class ResponseStore {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
                 Math.max(32L << 20, (long) queue.maxRecordBytes() + (1L << 20)));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // A dead instance's background runs move to another as soon as a dead worker's requests do.
+        p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                (int) sessionTimeout.toMillis());
+        p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                (int) Math.max(100, sessionTimeout.toMillis() / 4));
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                         Serdes.ByteArray()).withLoggingDisabled(), Topics.RESPONSES,
@@ -213,6 +220,11 @@ public class ResponseStore {
                 .to(Topics.RESPONSES, Produced.with(Serdes.String(), Serdes.ByteArray()));
         KafkaStreams s = new KafkaStreams(builder.build(), p);
         s.setUncaughtExceptionHandler(e -> {
+            if (Thread.currentThread().getName().contains("GlobalStreamThread")) {
+                // The global thread cannot be replaced: the client stops and the supervisor starts a new one.
+                LOG.errorf(e, "stored responses: the global store's thread failed; Kafka Streams is started again");
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.errorf(e, "stored responses: a Kafka Streams thread failed; it is replaced");
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -220,8 +232,11 @@ public class ResponseStore {
     }
 
     private Path stateDir() {
+        // Named after the instance and the cluster: a copy made from another cluster (a broker that came back
+        // empty) is never taken for this one's.
         return config.stateDir().filter(d -> !d.isBlank()).map(Path::of).orElseGet(() ->
-                Path.of(System.getProperty("java.io.tmpdir"), "maverick-responses-" + queue.instanceId()));
+                Path.of(System.getProperty("java.io.tmpdir"), "maverick-responses-" + queue.instanceId() + "-"
+                        + queue.clusterId()));
     }
 
     /** Applies the responses topic to the global store and records how far each partition got. */
@@ -245,6 +260,9 @@ public class ResponseStore {
                 }
             }
             context.recordMetadata().ifPresent(m -> applied.merge(m.partition(), m.offset(), Math::max));
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("response %s: applied (%s)", record.key(), record.value() == null ? "deleted" : "changed");
+            }
         }
     }
 
@@ -324,7 +342,9 @@ public class ResponseStore {
     private ReadOnlyKeyValueStore<String, byte[]> awaitStore(long deadline) throws InterruptedException {
         while (true) {
             KafkaStreams s = streams;
-            if (s != null && s.state() == KafkaStreams.State.RUNNING) {
+            // The global store answers while the partitioned part rebalances too.
+            if (s != null && (s.state() == KafkaStreams.State.RUNNING
+                    || s.state() == KafkaStreams.State.REBALANCING)) {
                 try {
                     return s.store(StoreQueryParameters.fromNameAndType(STORE,
                             QueryableStoreTypes.<String, byte[]>keyValueStore()));
@@ -393,7 +413,7 @@ public class ResponseStore {
     private Number approximateCount() {
         try {
             KafkaStreams s = streams;
-            if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            if (s == null || !s.state().isRunningOrRebalancing()) {
                 return -1;
             }
             return s.store(StoreQueryParameters.fromNameAndType(STORE,
@@ -457,6 +477,10 @@ public class ResponseStore {
         }
         queue.requestProducer().send(record, (m, e) -> {
             metrics.responseWritten(e == null ? "ok" : "failed");
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("response %s: %s at %s", id, value == null ? "deleted" : "written",
+                        m == null ? e : m.partition() + "@" + m.offset());
+            }
             if (done == null) {
                 if (e != null) {
                     LOG.warnf("response %s: not written to %s: %s", id, Topics.RESPONSES, KafkaQueue.rootMessage(e));

@@ -55,6 +55,7 @@ final class Admission {
             sink.send(Generation.error(request.getId(), "Triton stand-in: injected failure (faults().failFraction)"));
             return;
         }
+        engine.counters.recordPrompt(spec.prompt());
         Generation g = new Generation(spec, sink, engine);
         register.accept(g);
         engine.admit(g);

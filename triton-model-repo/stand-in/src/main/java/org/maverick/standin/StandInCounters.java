@@ -20,6 +20,9 @@ public final class StandInCounters {
     private final LongAdder doubledBos = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
+    /** The prompts of the last {@value #PROMPTS_KEPT} generations admitted, oldest first. */
+    private final java.util.ArrayDeque<String> prompts = new java.util.ArrayDeque<>();
+    private static final int PROMPTS_KEPT = 64;
 
     /** Requests accepted for generation (queued or not). */
     public long started() {
@@ -61,6 +64,22 @@ public final class StandInCounters {
         return queued.get();
     }
 
+    /** The prompts (text_input) of the last 64 generations admitted, oldest first. */
+    public java.util.List<String> prompts() {
+        synchronized (prompts) {
+            return java.util.List.copyOf(prompts);
+        }
+    }
+
+    void recordPrompt(String prompt) {
+        synchronized (prompts) {
+            if (prompts.size() == PROMPTS_KEPT) {
+                prompts.removeFirst();
+            }
+            prompts.addLast(prompt);
+        }
+    }
+
     /** Zeroes the totals; {@link #inFlight()} and {@link #queued()} describe live work and stay. */
     public void reset() {
         started.reset();
@@ -68,6 +87,9 @@ public final class StandInCounters {
         cancelled.reset();
         failed.reset();
         rejected.reset();
+        synchronized (prompts) {
+            prompts.clear();
+        }
         doubledBos.reset();
     }
 
