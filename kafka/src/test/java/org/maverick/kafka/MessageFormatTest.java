@@ -51,6 +51,8 @@ class MessageFormatTest {
             Topics.CONTROL, "control.v1",
             Topics.STATUS, "status.v1",
             Topics.EVENTS, "generation-event.v1",
+            Topics.RESPONSES, "stored-response.v1",
+            Topics.RESPONSE_EVENTS, "generation-event.v1",
             Topics.REPLIES_TEMPLATE, "generation-event.v1");
 
     private static final Map<String, Schema> SCHEMAS_BY_NAME = new HashMap<>();
@@ -102,8 +104,10 @@ class MessageFormatTest {
         if ("holding".equals(value.path("action").asText())) {
             // an owner heartbeat names no request: its key is its instance's
             assertEquals("holding:" + value.path("instance").asText(), record.path("key").asText(), file + ": key");
-        } else {
+        } else if (value.has("request_id")) {
             assertEquals(record.path("key").asText(), value.path("request_id").asText(), file + ": key = request_id");
+        } else {
+            assertEquals(record.path("key").asText(), value.path("id").asText(), file + ": key = response id");
         }
         List<Error> errors = schema(schemaName).validate(JSON.writeValueAsString(value), InputFormat.JSON);
         assertEquals(List.of(), errors, file.getFileName() + " against " + schemaName);
@@ -225,7 +229,8 @@ class MessageFormatTest {
         for (String resource : List.of("maverick-kafka/topics.yaml", "maverick-kafka/asyncapi.yaml",
                 "maverick-kafka/schemas/generation-request.v1.schema.json",
                 "maverick-kafka/schemas/generation-event.v1.schema.json",
-                "maverick-kafka/schemas/control.v1.schema.json", "maverick-kafka/schemas/status.v1.schema.json")) {
+                "maverick-kafka/schemas/control.v1.schema.json", "maverick-kafka/schemas/status.v1.schema.json",
+                "maverick-kafka/schemas/stored-response.v1.schema.json")) {
             assertNotNull(loader.getResource(resource), resource);
         }
     }
