@@ -50,11 +50,13 @@ class ProductionArtifactIT {
         List<String> names = jars.stream().map(p -> p.getFileName().toString()).toList();
         // What the gateway does need: without these the check below would pass on a wrong directory.
         assertTrue(names.stream().anyMatch(n -> n.startsWith("org.apache.kafka.kafka-clients-")), names.toString());
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("org.apache.kafka.kafka-streams-")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.matches("org\\.maverick\\.maverick-kafka-\\d.*")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.startsWith("org.maverick.triton-proto-")), names.toString());
 
         List<String> forbidden = names.stream().filter(n ->
-                (n.startsWith("org.apache.kafka.") && !n.startsWith("org.apache.kafka.kafka-clients-"))
+                (n.startsWith("org.apache.kafka.") && !n.startsWith("org.apache.kafka.kafka-clients-")
+                        && !n.startsWith("org.apache.kafka.kafka-streams-")) // stored responses (docs/responses.md)
                         || n.startsWith("org.scala-lang.")
                         || n.contains("_2.13-")
                         || n.startsWith("org.maverick.maverick-kafka-embedded")
