@@ -209,16 +209,7 @@ public class ResponseStore {
                 (int) sessionTimeout.toMillis());
         p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
                 (int) Math.max(100, sessionTimeout.toMillis() / 4));
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                        Serdes.ByteArray()).withLoggingDisabled(), Topics.RESPONSES,
-                Consumed.with(Serdes.String(), Serdes.ByteArray()), Applier::new);
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNS), Serdes.String(),
-                Serdes.ByteArray()));
-        builder.stream(Topics.RESPONSE_EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new BackgroundAggregator(json, metrics, config.retention()), RUNS)
-                .to(Topics.RESPONSES, Produced.with(Serdes.String(), Serdes.ByteArray()));
-        KafkaStreams s = new KafkaStreams(builder.build(), p);
+        KafkaStreams s = new KafkaStreams(topology(json, metrics, config.retention(), applied), p);
         s.setUncaughtExceptionHandler(e -> {
             if (Thread.currentThread().getName().contains("GlobalStreamThread")) {
                 // The global thread cannot be replaced: the client stops and the supervisor starts a new one.
@@ -231,6 +222,24 @@ public class ResponseStore {
         return s;
     }
 
+    /**
+     * The application: the global store of {@code maverick.responses} (its applier records in {@code applied} how far
+     * each partition got), and the aggregation of {@code maverick.responses.events} into stored responses.
+     */
+    static org.apache.kafka.streams.Topology topology(ObjectMapper json, GatewayMetrics metrics, Duration retention,
+                                                      Map<Integer, Long> applied) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                        Serdes.ByteArray()).withLoggingDisabled(), Topics.RESPONSES,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()), () -> new Applier(applied));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUNS), Serdes.String(),
+                Serdes.ByteArray()));
+        builder.stream(Topics.RESPONSE_EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .process(() -> new BackgroundAggregator(json, metrics, retention), RUNS)
+                .to(Topics.RESPONSES, Produced.with(Serdes.String(), Serdes.ByteArray()));
+        return builder.build();
+    }
+
     private Path stateDir() {
         // Named after the instance and the cluster: a copy made from another cluster (a broker that came back
         // empty) is never taken for this one's.
@@ -240,9 +249,14 @@ public class ResponseStore {
     }
 
     /** Applies the responses topic to the global store and records how far each partition got. */
-    private final class Applier implements Processor<String, byte[], Void, Void> {
+    private static final class Applier implements Processor<String, byte[], Void, Void> {
+        private final Map<Integer, Long> applied;
         private KeyValueStore<String, byte[]> store;
         private ProcessorContext<Void, Void> context;
+
+        Applier(Map<Integer, Long> applied) {
+            this.applied = applied;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
