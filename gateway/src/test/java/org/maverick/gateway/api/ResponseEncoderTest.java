@@ -51,6 +51,32 @@ class ResponseEncoderTest {
         return out;
     }
 
+    private static ResponseEncoder background() {
+        return new ResponseEncoder("resp_bg", 100L, "llama-4-maverick", new ResponseSettings(null, 16, true, 0.6, 0.9,
+                TextNode.valueOf("auto"), List.of(), null, Map.of(), true, true, null), JSON, true);
+    }
+
+    private static String run(ResponseEncoder e) {
+        return e.opening() + e.token("Hel") + e.token("lo")
+                + e.finish(new GenerationEvent.Finished(FinishReason.STOP, new Usage(3, 2, false)));
+    }
+
+    /** A background stream opens queued, is in progress with the run's first event, and replays identically. */
+    @Test
+    void aBackgroundStreamOpensQueuedAndReplaysByteForByte() throws Exception {
+        String first = run(background());
+        List<ResponseStreamEvent> events = events(first);
+        assertEquals("response.created", JSON.readTree(first.split("\n")[1].substring(6)).get("type").asText());
+        assertTrue(events.get(0).asCreated().response().status().orElseThrow().toString().equals("queued"));
+        assertTrue(events.get(1).isQueued());
+        assertTrue(events.get(2).isInProgress());
+        assertEquals(first, run(background()), "the same events give the same frames, ids included");
+        String rest = run(background().startingAfter(4));
+        assertTrue(first.endsWith(rest), "starting_after leaves out exactly the events up to it");
+        assertEquals(5, JSON.readTree(rest.split("\n")[1].substring(6)).get("sequence_number").asInt());
+        assertEquals(events(first).size() - 5, events(rest).size());
+    }
+
     @Test
     void numbersEveryEventFromZeroAndEscapesTheDelta() throws Exception {
         ResponseEncoder e = encoder();

@@ -14,6 +14,7 @@ import org.maverick.gateway.prompt.Llama4ChatTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +40,44 @@ class ResponsesRequestParserTest {
     private static ResponsesRequestParser.Parsed parse(String fields) {
         String body = "{\"model\":\"llama-4-maverick\"" + (fields.isEmpty() ? "" : "," + fields) + "}";
         return PARSER.parse(JSON, body.getBytes(StandardCharsets.UTF_8), "resp_test", 1L);
+    }
+
+    /** previous_response_id: the stored conversation comes first, then this input, as if all were sent whole. */
+    @Test
+    void aStoredConversationIsWrittenBeforeTheInputExactlyAsIfSentWhole() throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> history = List.of(
+                JSON.readTree("{\"id\":\"msg_1_in0\",\"type\":\"message\",\"role\":\"user\",\"status\":\"completed\","
+                        + "\"content\":[{\"type\":\"input_text\",\"text\":\"Name a river.\"}]}"),
+                JSON.readTree("{\"id\":\"msg_1_0\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"completed\","
+                        + "\"content\":[{\"type\":\"output_text\",\"text\":\"The Danube.\",\"annotations\":[]}]}"));
+        var request = PARSER.read(JSON, ("{\"model\":\"llama-4-maverick\",\"instructions\":\"Be terse.\","
+                + "\"previous_response_id\":\"resp_1\",\"input\":\"Another.\"}").getBytes(StandardCharsets.UTF_8));
+        Generation chained = PARSER.draft(request, history, "resp_2", 1L).complete().generation();
+        Generation whole = parse("\"instructions\":\"Be terse.\",\"input\":["
+                + "{\"role\":\"user\",\"content\":\"Name a river.\"},"
+                + "{\"role\":\"assistant\",\"content\":\"The Danube.\"},"
+                + "{\"role\":\"user\",\"content\":\"Another.\"}]").generation();
+        assertEquals(whole.prompt(), chained.prompt());
+        assertEquals("resp_1", PARSER.draft(request, history, "resp_2", 1L).complete().settings()
+                .previousResponseId());
+    }
+
+    /** A call stored in the chain is answered by a function_call_output of this input. */
+    @Test
+    void aFunctionCallOfTheChainIsAnsweredByThisInput() throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> history = List.of(
+                JSON.readTree("{\"type\":\"message\",\"role\":\"user\",\"content\":\"Weather in Paris?\"}"),
+                JSON.readTree("{\"id\":\"fc_1_0\",\"type\":\"function_call\",\"status\":\"completed\","
+                        + "\"call_id\":\"call_1\",\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}"));
+        var request = PARSER.read(JSON, ("{\"model\":\"llama-4-maverick\",\"previous_response_id\":\"resp_1\","
+                + "\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\"}],"
+                + "\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"18C\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        String prompt = PARSER.draft(request, history, "resp_2", 1L).complete().generation().prompt();
+        int asked = prompt.indexOf("Weather in Paris?");
+        int called = prompt.indexOf("get_weather(city=\"Paris\")", asked);
+        assertTrue(asked > 0 && called > asked, prompt);
+        assertTrue(prompt.indexOf("18C", called) > called, prompt);
     }
 
     @Test
