@@ -194,23 +194,24 @@ public class ResponsesRoutes {
             return;
         }
         if (!stored) {
-            generate(ctx, g, encoder, () -> { });
+            generate(ctx, g, encoder, () -> { }, null);
             return;
         }
-        // Stored before anything is answered, so that the id the client learns can be read at once, anywhere.
+        // The record is written while the generation starts; nothing is answered before the broker has it, so
+        // that the id the client learns can be read at once, anywhere. The generation does not wait for it.
         StoredResponse base = record(g, prepared, encoder.snapshot(Response.IN_PROGRESS), false);
         encoder.onEnd(done -> store.put(base.with(json.valueToTree(done), store.expiresAt(System.currentTimeMillis())))
                 .subscribe().with(v -> { }, e -> LOG.warnf("response %s: not stored: %s", g.requestId(),
                         e.getMessage())));
-        Context loop = Vertx.currentContext();
-        store.put(base).subscribe().with(
-                v -> loop.runOnContext(x -> generate(ctx, g, encoder, () -> store.put(base.with(
-                        base.responseWith(Response.CANCELLED), store.expiresAt(System.currentTimeMillis())))
-                        .subscribe().with(y -> { }, e -> { }))),
-                e -> loop.runOnContext(x -> reject(ctx, g.requestId(), ErrorRenderer.classify(e))));
+        Uni<Void> written = store.put(base).memoize().indefinitely();
+        written.subscribe().with(v -> { }, e -> { }); // starts the write now
+        generate(ctx, g, encoder, () -> store.put(base.with(base.responseWith(Response.CANCELLED),
+                store.expiresAt(System.currentTimeMillis()))).subscribe().with(y -> { }, e -> { }), written);
     }
 
-    private void generate(RoutingContext ctx, Generation g, ResponseEncoder encoder, Runnable onClientGone) {
+    /** {@code gate}: what must complete before anything is answered (a stored response's record), or null. */
+    private void generate(RoutingContext ctx, Generation g, ResponseEncoder encoder, Runnable onClientGone,
+                          Uni<Void> gate) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             onClientGone.run();
@@ -223,9 +224,10 @@ public class ResponsesRoutes {
             onClientGone.run();
         };
         if (g.stream()) {
-            new SseRelay(g.requestId(), encoder, response, context, json, config.sse(), clientGone).start(events);
+            SseRelay relay = new SseRelay(g.requestId(), encoder, response, context, json, config.sse(), clientGone);
+            (gate == null ? relay : relay.gate(gate)).start(events);
         } else {
-            collect(g, encoder, response, context, events, clientGone);
+            collect(g, encoder, response, context, events, clientGone, gate);
         }
     }
 
@@ -488,7 +490,7 @@ public class ResponsesRoutes {
      * loop then only writes the finished response.
      */
     private void collect(Generation g, ResponseEncoder encoder, HttpServerResponse response, Context context,
-                         Multi<GenerationEvent> events, Runnable clientGone) {
+                         Multi<GenerationEvent> events, Runnable clientGone, Uni<Void> gate) {
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
@@ -497,7 +499,10 @@ public class ResponsesRoutes {
                         encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
                         Response answer = encoder.response(f);
-                        context.runOnContext(v -> respond(response, g.requestId(), answer));
+                        (gate == null ? Uni.createFrom().voidItem() : gate).subscribe().with(
+                                w -> context.runOnContext(v -> respond(response, g.requestId(), answer)),
+                                e -> context.runOnContext(v -> edge.reject(response, g.requestId(),
+                                        ErrorRenderer.classify(e))));
                     }
                 },
                 failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),

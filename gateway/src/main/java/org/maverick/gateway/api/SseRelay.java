@@ -51,6 +51,9 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private volatile Flow.Subscription subscription;
     private static final Object SUBSCRIBED = new Object();
     private static final Object COMPLETED = new Object();
+    private static final Object GATE_OPEN = new Object();
+    /** Signals held until the gate opens (at most the initial demand and a few control events). */
+    private java.util.ArrayDeque<Object> held;
     private final java.util.concurrent.ConcurrentLinkedQueue<Object> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
     private boolean started;
@@ -86,6 +89,17 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         this.json = json;
         this.limits = limits;
         this.onClientGone = onClientGone;
+    }
+
+    /**
+     * Holds every frame until {@code gate} completes (the generation runs meanwhile: its first events wait here,
+     * bounded by the initial demand); a failed gate fails the stream. A stored response's record must be
+     * acknowledged before its client learns its id.
+     */
+    SseRelay gate(io.smallrye.mutiny.Uni<Void> gate) {
+        held = new java.util.ArrayDeque<>();
+        gate.subscribe().with(v -> deliver(GATE_OPEN), e -> deliver(new Failed(e)));
+        return this;
     }
 
     /** Subscribes on the event loop; the response's close handler cancels the generation. */
@@ -165,6 +179,23 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     }
 
     private void process(Object signal) {
+        if (held != null) {
+            if (signal == GATE_OPEN) {
+                java.util.ArrayDeque<Object> waiting = held;
+                held = null;
+                for (Object s : waiting) {
+                    process(s);
+                }
+                return;
+            }
+            if (!(signal instanceof Failed) && signal != SUBSCRIBED) {
+                held.add(signal);
+                return;
+            }
+        }
+        if (signal == GATE_OPEN) {
+            return;
+        }
         if (signal == SUBSCRIBED) {
             if (ended) {
                 subscription.cancel();

@@ -255,7 +255,22 @@ class ResponsesApiTest {
                     param);
             assertEquals(400, e.statusCode());
             assertEquals(param, e.param().orElse(""), param + ": " + e.getMessage());
+            if (param.equals("background") || param.equals("previous_response_id")) {
+                assertTrue(e.getMessage().contains("gateway.queue.enabled"), "names the setting: " + e.getMessage());
+            }
         });
+    }
+
+    /** Without the queue nothing is stored: reading a response is a 404 that says why. */
+    @Test
+    void withoutTheQueueAStoredResponseCannotBeReadAndTheAnswerSaysWhy() throws Exception {
+        Response r = client.responses().create(params("Hi [standin:length=2]").build());
+        var e = assertThrows(com.openai.errors.NotFoundException.class, () -> client.responses().retrieve(r.id()));
+        assertTrue(e.getMessage().contains("gateway.queue.enabled"), e.getMessage());
+        HttpResponse<String> list = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(base() + "/v1/responses/" + r.id() + "/input_items")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, list.statusCode());
     }
 
     /** A failure after the stream began is an error event, then response.failed; the stream then ends. */

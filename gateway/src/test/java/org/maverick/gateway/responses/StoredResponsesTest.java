@@ -126,6 +126,28 @@ class StoredResponsesTest {
     }
 
     @Test
+    void aStoredStreamWhoseClientLeavesIsStoredCancelled() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest post = HttpRequest.newBuilder(URI.create(v1 + "/responses"))
+                .header("authorization", "Bearer " + KEY_A).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL + "\",\"stream\":true,"
+                        + "\"input\":\"Leave [standin:length=2000] [standin:itl_ms=20]\"}")).build();
+        HttpResponse<java.io.InputStream> r = http.send(post, HttpResponse.BodyHandlers.ofInputStream());
+        String id;
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()))) {
+            String line;
+            while (!(line = lines.readLine()).startsWith("data: ")) {
+                // up to response.created
+            }
+            id = Sse.JSON.readTree(line.substring(6)).path("response").path("id").asText();
+            assertEquals(ResponseStatus.IN_PROGRESS, alpha.responses().retrieve(id).status().orElseThrow(),
+                    "readable as soon as its id is known");
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                alpha.responses().retrieve(id).status().orElseThrow().equals(ResponseStatus.CANCELLED));
+    }
+
+    @Test
     void listsTheInputItemsNewestFirstAndPagesThem() {
         Response made = alpha.responses().create(ResponseCreateParams.builder().model(MODEL)
                 .putAdditionalBodyProperty("input", JsonValue.from(List.of(
