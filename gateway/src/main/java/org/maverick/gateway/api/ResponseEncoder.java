@@ -25,7 +25,6 @@ import org.maverick.gateway.protocol.responses.ResponseStreamEvent.ResponseTextD
 import org.maverick.gateway.protocol.responses.ResponseUsage;
 
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One Responses API answer: the response object (whole, for a non-streamed answer) and, for a stream, its
@@ -55,8 +54,11 @@ final class ResponseEncoder implements SseFrames {
     private final boolean stored;
     /** Events with a sequence number up to this one are not written (a stream picked up again); -1 writes all. */
     private long startingAfter = -1;
-    /** Told the response as it ended (completed, incomplete or failed), e.g. to store it. */
-    private Consumer<Response> onEnd = r -> { };
+    /** Told the response as it ended (completed, incomplete or failed), e.g. to store it; what it returns must
+     * complete before the answer's last byte is sent. */
+    private java.util.function.Function<Response, io.smallrye.mutiny.Uni<Void>> onEnd = r -> null;
+    /** What {@link #onEnd} returned for the end, or null. */
+    private io.smallrye.mutiny.Uni<Void> endWrite;
     /** A background response's {@code response.in_progress} is still to come (with the run's first event). */
     private boolean inProgressDue;
     /** The fixed start of each delta event of the open message. */
@@ -89,10 +91,22 @@ final class ResponseEncoder implements SseFrames {
         return this;
     }
 
-    /** Calls {@code onEnd} with the whole response when the stream or answer ends. */
-    ResponseEncoder onEnd(Consumer<Response> onEnd) {
+    /**
+     * Calls {@code onEnd} with the whole response when the stream or answer ends; the last event (or the
+     * non-streamed answer) waits for the {@code Uni} it returns (see {@link #endWrite()}).
+     */
+    ResponseEncoder onEnd(java.util.function.Function<Response, io.smallrye.mutiny.Uni<Void>> onEnd) {
         this.onEnd = onEnd;
         return this;
+    }
+
+    /** What must complete before the last byte of the answer is sent (a stored response's last write), or null. */
+    io.smallrye.mutiny.Uni<Void> endWrite() {
+        return endWrite;
+    }
+
+    private void ended(Response r) {
+        endWrite = onEnd.apply(r);
     }
 
     /** Text of a non-streamed answer. */
@@ -109,7 +123,7 @@ final class ResponseEncoder implements SseFrames {
     Response response(GenerationEvent.Finished f) {
         String status = status(f);
         Response done = response(status, output.finish(status), ResponseUsage.of(f.usage()), null);
-        onEnd.accept(done);
+        ended(done);
         return done;
     }
 
@@ -194,7 +208,7 @@ final class ResponseEncoder implements SseFrames {
             out.append(messageDone(status));
         }
         Response done = response(status, output.items(), ResponseUsage.of(f.usage()), null);
-        onEnd.accept(done);
+        ended(done);
         String last = status.equals(Response.COMPLETED) ? "response.completed" : "response.incomplete";
         return out.append(event(new ResponseStatusEvent(last, done, sequence++))).toString();
     }
@@ -246,10 +260,15 @@ final class ResponseEncoder implements SseFrames {
             String code = e.status() == 429 ? "rate_limit_exceeded" : "server_error";
             failed = response(Response.FAILED, List.of(), null, new Response.ResponseError(code, e.getMessage()));
         }
-        onEnd.accept(failed);
+        ended(failed);
         return before + event(new ResponseErrorEvent("error", e.code(), e.getMessage(), e.param().orElse(null),
                 sequence++))
                 + event(new ResponseStatusEvent("response.failed", failed, sequence++));
+    }
+
+    @Override
+    public io.smallrye.mutiny.Uni<Void> beforeEnd() {
+        return endWrite;
     }
 
     /** The chat resume URL would replay chat chunks; a background response is picked up by its own URL. */

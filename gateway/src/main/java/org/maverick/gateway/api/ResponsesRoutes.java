@@ -18,6 +18,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.maverick.gateway.admission.Admission;
 import org.maverick.gateway.backend.Backend;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
@@ -79,10 +80,12 @@ public class ResponsesRoutes {
     private final ResponseStore store;
     private final QueuedBackend queued;
     private final ResumeReader reader;
+    private final Admission admission;
 
     ResponsesRoutes(ResponsesRequestParser parser, Backend backend, ObjectMapper json, GatewayConfig config,
                     GatewayMetrics metrics, EdgeAuth auth, OpenAiRoutes edge, ImageIntake images, ResponseStore store,
-                    QueuedBackend queued, ResumeReader reader) {
+                    QueuedBackend queued, ResumeReader reader, Admission admission) {
+        this.admission = admission;
         this.images = images;
         this.store = store;
         this.queued = queued;
@@ -200,9 +203,15 @@ public class ResponsesRoutes {
         // The record is written while the generation starts; nothing is answered before the broker has it, so
         // that the id the client learns can be read at once, anywhere. The generation does not wait for it.
         StoredResponse base = record(g, prepared, encoder.snapshot(Response.IN_PROGRESS), false);
-        encoder.onEnd(done -> store.put(base.with(json.valueToTree(done), store.expiresAt(System.currentTimeMillis())))
-                .subscribe().with(v -> { }, e -> LOG.warnf("response %s: not stored: %s", g.requestId(),
-                        e.getMessage())));
+        // The answer's last byte waits for its last write: a GET right after it reads the ended response.
+        encoder.onEnd(done -> {
+            Uni<Void> last = store.put(base.with(json.valueToTree(done), store.expiresAt(System.currentTimeMillis())))
+                    .onFailure().invoke(e -> LOG.warnf("response %s: its end was not stored: %s", g.requestId(),
+                            e.getMessage()))
+                    .onFailure().recoverWithNull().memoize().indefinitely();
+            last.subscribe().with(v -> { });
+            return last;
+        });
         Uni<Void> written = store.put(base).memoize().indefinitely();
         written.subscribe().with(v -> { }, e -> { }); // starts the write now
         generate(ctx, g, encoder, () -> store.put(base.with(base.responseWith(Response.CANCELLED),
@@ -244,12 +253,19 @@ public class ResponsesRoutes {
         Generation run = g.withStream(true).withDispatch(Generation.Dispatch.QUEUED);
         StoredResponse base = record(g, prepared, encoder.queued(), true);
         Context loop = Vertx.currentContext();
+        // The run continues the trace of this request (its server span is current here, on its event loop).
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         long since = base.createdAtMillis() - 1000;
-        store.put(base)
-                .flatMap(v -> queued.publish(run, Topics.RESPONSE_EVENTS).onFailure().call(e ->
-                        // never runs: say so in the store, then answer the error
-                        store.put(base.with(failed(base, e), store.expiresAt(System.currentTimeMillis())))
-                                .onFailure().recoverWithNull()))
+        // The tenant's limits apply as for any request; the run's whole budget (prompt + max_output_tokens) is
+        // charged when it is accepted, since it runs on whichever worker, long after this request ends.
+        admission.admit(run)
+                .flatMap(permit -> store.put(base)
+                        .flatMap(v -> queued.publish(run, Topics.RESPONSE_EVENTS, trace))
+                        .onItemOrFailure().invoke((v, e) -> permit.release(e == null ? run.sampling().maxTokens() : 0))
+                        .onFailure().call(e ->
+                                // never runs: say so in the store, then answer the error
+                                store.put(base.with(failed(base, e), store.expiresAt(System.currentTimeMillis())))
+                                        .onFailure().recoverWithNull()))
                 .subscribe().with(
                         v -> loop.runOnContext(x -> {
                             HttpServerResponse response = ctx.response();
@@ -499,7 +515,8 @@ public class ResponsesRoutes {
                         encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
                         Response answer = encoder.response(f);
-                        (gate == null ? Uni.createFrom().voidItem() : gate).subscribe().with(
+                        Uni<Void> last = encoder.endWrite() == null ? Uni.createFrom().voidItem() : encoder.endWrite();
+                        (gate == null ? last : gate.flatMap(v -> last)).subscribe().with(
                                 w -> context.runOnContext(v -> respond(response, g.requestId(), answer)),
                                 e -> context.runOnContext(v -> edge.reject(response, g.requestId(),
                                         ErrorRenderer.classify(e))));

@@ -26,6 +26,14 @@ interface SseFrames {
     /** The last event of a stream that fails after its headers went out. */
     String failure(GatewayException e);
 
+    /**
+     * What must complete before the stream's last bytes (returned by {@link #finish} or {@link #failure}) are
+     * written, e.g. a stored response's last write; null when nothing. Asked right after those calls.
+     */
+    default io.smallrye.mutiny.Uni<Void> beforeEnd() {
+        return null;
+    }
+
     /** Whether the resume URL ({@code /v1/streams/…}, which replays chat chunks) fits this stream. */
     default boolean resumable() {
         return true;

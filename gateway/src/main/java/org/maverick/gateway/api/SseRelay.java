@@ -236,7 +236,7 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
             writeId(finished.eventId());
             ended = true;
             cancelTimer();
-            response.end(frames.finish(finished));
+            endWith(frames.finish(finished));
         } else if (event instanceof GenerationEvent.Queued queued) {
             resumeUrl = "/v1/streams/" + queued.resumeToken();
             subscription.request(1);
@@ -324,8 +324,21 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (!started) {
             ErrorRenderer.respond(response, json, e);
         } else {
-            response.end(frames.failure(e));
+            endWith(frames.failure(e));
         }
+    }
+
+    /** Ends the response with its last bytes, once what the frames need done first is done (see beforeEnd). */
+    private void endWith(String last) {
+        io.smallrye.mutiny.Uni<Void> first = frames.beforeEnd();
+        if (first == null) {
+            response.end(last);
+            return;
+        }
+        first.subscribe().with(v -> context.runOnContext(x -> response.end(last)), e -> {
+            LOG.warnf("request %s: %s; the stream ends all the same", requestId, e.getMessage());
+            context.runOnContext(x -> response.end(last));
+        });
     }
 
     /**

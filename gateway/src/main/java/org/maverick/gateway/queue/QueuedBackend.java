@@ -168,8 +168,9 @@ public class QueuedBackend implements Backend {
      * Publishes a generation that nobody waits for on this instance (a background response): its events go to
      * {@code replyTopic}, read by whoever follows them ({@link ResumeReader#follow}); no instance holds its client,
      * so it is never cancelled for a client that left, only by a {@code cancel}. Completes when the broker has it.
+     * {@code parent} is the trace the run belongs to (the request that started it): the worker continues it.
      */
-    public io.smallrye.mutiny.Uni<Void> publish(Generation g, String replyTopic) {
+    public io.smallrye.mutiny.Uni<Void> publish(Generation g, String replyTopic, Context parent) {
         if (!queue.ready()) {
             return io.smallrye.mutiny.Uni.createFrom().failure(new GatewayException.BackendUnavailable(
                     "The request queue is unavailable; retry shortly.", RETRY_AFTER, null));
@@ -181,7 +182,6 @@ public class QueuedBackend implements Backend {
                     + value.length + " bytes in its queued form, more than the " + queue.maxRecordBytes()
                     + " bytes a queued request may have; send fewer or smaller images."));
         }
-        Context parent = Context.current();
         return io.smallrye.mutiny.Uni.createFrom().emitter(done -> {
             ProducerRecord<String, byte[]> record = requestRecord(g, value, replyTopic);
             Span publish = startPublish(parent, g.requestId(), record);

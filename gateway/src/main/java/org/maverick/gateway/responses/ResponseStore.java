@@ -337,18 +337,26 @@ public class ResponseStore {
         });
     }
 
+    /**
+     * The response as this copy has it once it caught up with the cluster: at once when the copy has it ended
+     * (an ended response does not change, but for its deletion); otherwise (unknown here, or queued or in
+     * progress, which a newer record may have ended) after this copy applied what the cluster had when the read
+     * began. So a response accepted anywhere is never a 404, and one that ended anywhere is never read as still
+     * running (a continuing conversation must see the earlier answer).
+     */
     private Optional<StoredResponse> findNow(String id) throws Exception {
         long deadline = System.nanoTime() + config.readWait().toNanos();
         ReadOnlyKeyValueStore<String, byte[]> store = awaitStore(deadline);
         byte[] value = store.get(id);
-        if (value == null) {
+        StoredResponse s = value == null ? null : json.readValue(value, StoredResponse.class);
+        if (s == null || !org.maverick.gateway.protocol.responses.Response.terminal(s.status())) {
             awaitCaughtUp(deadline);
             value = store.get(id);
+            s = value == null ? null : json.readValue(value, StoredResponse.class);
         }
-        if (value == null) {
+        if (s == null) {
             return Optional.empty();
         }
-        StoredResponse s = json.readValue(value, StoredResponse.class);
         return s.expiresAtMillis() > 0 && s.expiresAtMillis() < System.currentTimeMillis() ? Optional.empty()
                 : Optional.of(s);
     }

@@ -74,6 +74,9 @@ class StoredResponsesTest {
     @TestHTTPResource("/v1")
     URL v1;
 
+    @jakarta.inject.Inject
+    io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans;
+
     OpenAIClient alpha;
     OpenAIClient beta;
 
@@ -252,6 +255,20 @@ class StoredResponsesTest {
         assertEquals(text, text(stored));
         assertEquals(whole.get(whole.size() - 1).asCompleted().response().output().get(0).message().orElseThrow().id(),
                 stored.output().get(0).message().orElseThrow().id(), "the stream and the store name the same items");
+    }
+
+    @Test
+    void aBackgroundRunBelongsToTheTraceOfTheRequestThatStartedIt() {
+        Response queued = alpha.responses().create(params("Traced [standin:length=3]").background(true).build());
+        await().atMost(Duration.ofSeconds(15)).until(() -> spans.getFinishedSpanItems().stream().anyMatch(x ->
+                x.getName().equals("maverick.generation.requests process")
+                        && queued.id().equals(x.getAttributes().get(org.maverick.gateway.telemetry.Telemetry.REQUEST_ID))));
+        var process = spans.getFinishedSpanItems().stream().filter(x ->
+                x.getName().equals("maverick.generation.requests process")
+                        && queued.id().equals(x.getAttributes().get(org.maverick.gateway.telemetry.Telemetry.REQUEST_ID)))
+                .findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream().anyMatch(x ->
+                x.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER && x.getTraceId().equals(process.getTraceId())));
     }
 
     @Test
