@@ -207,6 +207,26 @@ class ReadmeExamplesIT {
     }
 
     @Test
+    void theBackgroundExamplePicksUpTheStreamAndReadsTheStoredResponse() throws Exception {
+        Block[] example = example("\"background\":true");
+        String out = bash(example[0].text());
+        List<String> events = out.lines().filter(l -> l.startsWith("event: ")).toList();
+        assertEquals("event: response.in_progress", events.get(0), "starting_after=1 leaves out created and queued:\n"
+                + out);
+        assertEquals("event: response.completed", events.get(events.size() - 1), out);
+        assertTrue(out.contains("\"sequence_number\":2}"), out);
+        List<String> json = out.lines().filter(l -> l.startsWith("{\"id\":\"resp_")).toList();
+        assertEquals(2, json.size(), "the stored response, then cancel's answer:\n" + out);
+        for (String response : json) {
+            assertTrue(response.contains("\"status\":\"completed\"") && response.contains("\"background\":true"),
+                    response);
+        }
+        for (String sampled : List.of("event: response.in_progress", "event: response.completed", "\"store\":true")) {
+            assertTrue(example[1].text().contains(sampled), "the sample shows " + sampled);
+        }
+    }
+
+    @Test
     void theStreamingExamplePrintsWhatItsSampleShows() throws Exception {
         Block[] example = example("include_usage");
         String out = bash(example[0].text());

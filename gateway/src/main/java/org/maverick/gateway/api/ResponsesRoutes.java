@@ -272,6 +272,7 @@ public class ResponsesRoutes {
                             if (!follow) {
                                 respond(response, g.requestId(), base.response());
                             } else if (!response.closed()) {
+                                encoder.onEnd(r -> store.awaitEnded(g.requestId()));
                                 new SseRelay(g.requestId(), encoder, response, Vertx.currentContext(), json,
                                         config.sse(), () -> LOG.debugf("background response %s: the client stopped "
                                         + "reading; the run goes on", g.requestId()))
@@ -350,7 +351,7 @@ public class ResponsesRoutes {
             }
             ResponseEncoder encoder = new ResponseEncoder(s.id(), s.response().path("created_at").asLong(),
                     s.response().path("model").asText(), ResponseSettings.echoedBy(s.response()), json, true)
-                    .startingAfter(startingAfter);
+                    .startingAfter(startingAfter).onEnd(r -> store.awaitEnded(s.id()));
             new SseRelay(s.id(), encoder, c.response(), Vertx.currentContext(), json, config.sse(),
                     () -> LOG.debugf("background response %s: the client stopped reading", s.id()))
                     .start(reader.follow(s.id(), Topics.RESPONSE_EVENTS, s.createdAtMillis() - 1000));

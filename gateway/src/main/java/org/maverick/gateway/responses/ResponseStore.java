@@ -288,6 +288,26 @@ public class ResponseStore {
     }
 
     /**
+     * Completes once the response {@code id} is stored as ended (its run's aggregation wrote it), or after
+     * {@code gateway.responses.read-wait}: a background stream's last event waits for it, so that a read after the
+     * stream ended reads the ended response.
+     */
+    public Uni<Void> awaitEnded(String id) {
+        return onReader(() -> {
+            long deadline = System.nanoTime() + config.readWait().toNanos();
+            while (System.nanoTime() < deadline) {
+                Optional<StoredResponse> s = findNow(id);
+                if (s.isEmpty() || org.maverick.gateway.protocol.responses.Response.terminal(s.get().status())) {
+                    return null;
+                }
+                Thread.sleep(20);
+            }
+            LOG.debugf("background response %s: its end was not stored within gateway.responses.read-wait", id);
+            return null;
+        });
+    }
+
+    /**
      * The conversation {@code previousId} continues, for {@code tenant}: the input and output items of each
      * response of the chain, oldest first. An unknown, deleted or foreign id anywhere in it is a 400 naming
      * {@code previous_response_id}.
