@@ -194,23 +194,32 @@ public class ResponsesRoutes {
             return;
         }
         if (!stored) {
-            generate(ctx, g, encoder, () -> { });
+            generate(ctx, g, encoder, () -> { }, done -> Uni.createFrom().voidItem());
             return;
         }
         // Stored before anything is answered, so that the id the client learns can be read at once, anywhere.
         StoredResponse base = record(g, prepared, encoder.snapshot(Response.IN_PROGRESS), false);
-        encoder.onEnd(done -> store.put(base.with(json.valueToTree(done), store.expiresAt(System.currentTimeMillis())))
-                .subscribe().with(v -> { }, e -> LOG.warnf("response %s: not stored: %s", g.requestId(),
-                        e.getMessage())));
+        java.util.function.Function<Response, Uni<Void>> storeEnd = done -> store.put(base.with(json.valueToTree(done),
+                        store.expiresAt(System.currentTimeMillis())))
+                .onFailure().invoke(e -> LOG.warnf("response %s: not stored: %s", g.requestId(), e.getMessage()))
+                .onFailure().recoverWithNull();
+        if (g.stream()) {
+            encoder.onEnd(done -> storeEnd.apply(done).subscribe().with(v -> { }));
+        }
         Context loop = Vertx.currentContext();
         store.put(base).subscribe().with(
                 v -> loop.runOnContext(x -> generate(ctx, g, encoder, () -> store.put(base.with(
                         base.responseWith(Response.CANCELLED), store.expiresAt(System.currentTimeMillis())))
-                        .subscribe().with(y -> { }, e -> { }))),
+                        .subscribe().with(y -> { }, e -> { }), storeEnd)),
                 e -> loop.runOnContext(x -> reject(ctx, g.requestId(), ErrorRenderer.classify(e))));
     }
 
-    private void generate(RoutingContext ctx, Generation g, ResponseEncoder encoder, Runnable onClientGone) {
+    /**
+     * @param beforeAnswer a non-streamed answer is sent when this is done with it: a stored response's end is
+     *                     written first, so that a read right after the answer, on any instance, has it
+     */
+    private void generate(RoutingContext ctx, Generation g, ResponseEncoder encoder, Runnable onClientGone,
+                          java.util.function.Function<Response, Uni<Void>> beforeAnswer) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             onClientGone.run();
@@ -225,7 +234,7 @@ public class ResponsesRoutes {
         if (g.stream()) {
             new SseRelay(g.requestId(), encoder, response, context, json, config.sse(), clientGone).start(events);
         } else {
-            collect(g, encoder, response, context, events, clientGone);
+            collect(g, encoder, response, context, events, clientGone, beforeAnswer);
         }
     }
 
@@ -488,7 +497,9 @@ public class ResponsesRoutes {
      * loop then only writes the finished response.
      */
     private void collect(Generation g, ResponseEncoder encoder, HttpServerResponse response, Context context,
-                         Multi<GenerationEvent> events, Runnable clientGone) {
+                         Multi<GenerationEvent> events, Runnable clientGone,
+                         java.util.function.Function<Response, Uni<Void>> beforeAnswer) {
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
@@ -496,14 +507,16 @@ public class ResponsesRoutes {
                     } else if (event instanceof GenerationEvent.ToolCall call) {
                         encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
+                        ended.set(true); // the generation is over: a client leaving now cancels nothing
                         Response answer = encoder.response(f);
-                        context.runOnContext(v -> respond(response, g.requestId(), answer));
+                        beforeAnswer.apply(answer).subscribe().with(
+                                v -> context.runOnContext(x -> respond(response, g.requestId(), answer)));
                     }
                 },
                 failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),
                         ErrorRenderer.classify(failure))));
         response.closeHandler(v -> {
-            if (!response.ended()) {
+            if (!response.ended() && !ended.get()) {
                 cancellable.cancel();
                 clientGone.run();
             }

@@ -32,6 +32,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
 import org.maverick.gateway.generation.GatewayException;
+import org.maverick.gateway.protocol.responses.Response;
 import org.maverick.gateway.queue.KafkaQueue;
 import org.maverick.gateway.telemetry.GatewayMetrics;
 import org.maverick.kafka.MessageHeaders;
@@ -67,7 +68,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * is that each instance holds all stored responses on its disk. A processor in front of the store records how far
  * each partition was applied, so a read that misses waits (at most {@code gateway.responses.read-wait}) until
  * this copy has reached what the cluster had when the read began: a response this deployment accepted is never a
- * 404 right after, on any instance (read-your-writes).
+ * 404 right after, on any instance (read-your-writes); a read that finds a response still changing ({@code queued},
+ * {@code in_progress}) waits the same way, so that a change already written (its end, a cancel) is never read as
+ * older.
  *
  * <p>The same Kafka Streams application aggregates the events of background runs ({@link BackgroundAggregator},
  * partitioned over the instances as a consumer group) into their stored responses.
@@ -327,14 +330,17 @@ public class ResponseStore {
         long deadline = System.nanoTime() + config.readWait().toNanos();
         ReadOnlyKeyValueStore<String, byte[]> store = awaitStore(deadline);
         byte[] value = store.get(id);
-        if (value == null) {
+        StoredResponse s = value == null ? null : json.readValue(value, StoredResponse.class);
+        if (s == null || !Response.terminal(s.status())) {
+            // Missing, or still changing (queued, in progress): what this deployment already wrote of it (its
+            // creation, its end, a cancel) may not have reached this copy yet.
             awaitCaughtUp(deadline);
             value = store.get(id);
+            s = value == null ? null : json.readValue(value, StoredResponse.class);
         }
-        if (value == null) {
+        if (s == null) {
             return Optional.empty();
         }
-        StoredResponse s = json.readValue(value, StoredResponse.class);
         return s.expiresAtMillis() > 0 && s.expiresAtMillis() < System.currentTimeMillis() ? Optional.empty()
                 : Optional.of(s);
     }

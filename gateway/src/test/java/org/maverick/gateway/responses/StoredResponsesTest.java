@@ -111,6 +111,16 @@ class StoredResponsesTest {
     }
 
     @Test
+    void anAnswerReadBackRightAfterItCameIsReadAsItCameNeverAsStillInProgress() {
+        for (int i = 0; i < 20; i++) {
+            Response made = alpha.responses().create(params("Read back " + i + " [standin:length=3]").build());
+            Response read = alpha.responses().retrieve(made.id());
+            assertEquals(ResponseStatus.COMPLETED, read.status().orElseThrow(), "read " + i);
+            assertEquals(text(made), text(read));
+        }
+    }
+
+    @Test
     void aStreamedResponseIsStoredWhenItEnds() {
         String id;
         StringBuilder streamed = new StringBuilder();
