@@ -289,6 +289,14 @@ class BackgroundResponsesIT {
                     .until(() -> workerB.workerInFlight() == 1 ? workerB : workerC.workerInFlight() == 1 ? workerC : null,
                             Objects::nonNull);
             GatewayProcess survivor = running == workerB ? workerC : workerB;
+            // another client follows the run live on the edge, across the crash, without reconnecting
+            CompletableFuture<List<ResponseStreamEvent>> follower = CompletableFuture.supplyAsync(() -> {
+                try (StreamResponse<ResponseStreamEvent> s = onEdge.responses().retrieveStreaming(
+                        ResponseRetrieveParams.builder().responseId(id).build())) {
+                    return events(readAll(s));
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> running.workerInFlight() == 1); // still running
             long startedBefore = standIn.counters().started();
             long finishedBefore = standIn.counters().finished();
             running.kill();
@@ -326,7 +334,13 @@ class BackgroundResponsesIT {
             // the response stored at the end, read on the edge and on the survivor
             Response stored = awaitStatus(onEdge, id, ResponseStatus.COMPLETED, Duration.ofSeconds(30));
             long storedAt = System.nanoTime();
+            long streamEnded = tail.get(tail.size() - 1).at();
             assertEquals(expected, text(stored));
+            List<ResponseStreamEvent> followed = follower.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertNumberedFrom(0, followed);
+            assertEquals(expected, deltas(followed), "the live follower on the edge saw the uncut text too");
+            assertEquals(rest.stream().map(BackgroundResponsesIT::type).toList(),
+                    followed.subList((int) n + 1, followed.size()).stream().map(BackgroundResponsesIT::type).toList());
             System.out.printf("MEASURED usage: uncut %d output tokens, cut and continued %d%n",
                     uncut.usage().orElseThrow().outputTokens(), stored.usage().orElseThrow().outputTokens());
             assertTrue(Math.abs(uncut.usage().orElseThrow().outputTokens() - stored.usage().orElseThrow().outputTokens())
@@ -356,9 +370,11 @@ class BackgroundResponsesIT {
             System.out.printf("MEASURED worker killed mid-run (session timeout %d ms): event N=%d was the client's last; "
                             + "takeover at the engine %d ms after the SIGKILL; the picked-up stream's first event %d ms "
                             + "after it was opened; new text on it %d ms after the SIGKILL (longest pause between deltas "
-                            + "%d ms); stored completed %d ms after the SIGKILL; %d events after N%n",
+                            + "%d ms); stored completed %d ms after the SIGKILL (%d ms after the stream's last event); "
+                            + "%d events after N%n",
                     SESSION_TIMEOUT_MS, n, takeoverAt < 0 ? -1 : ms(takeoverAt - killed), ms(tail.get(0).at() - opened),
                     resumedAt < 0 ? -1 : ms(tail.get(resumedAt).at() - killed), ms(longestGap), ms(storedAt - killed),
+                    ms(storedAt - streamEnded),
                     rest.size());
             if (running == workerB) {
                 workerB = workerC; // the survivor is this class's worker from now on
