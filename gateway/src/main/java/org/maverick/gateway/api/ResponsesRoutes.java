@@ -215,8 +215,8 @@ public class ResponsesRoutes {
     }
 
     /**
-     * @param beforeAnswer a non-streamed answer is sent when this is done with it: a stored response's end is
-     *                     written first, so that a read right after the answer, on any instance, has it
+     * @param beforeAnswer a non-streamed answer (or error) is sent when this is done with the response as it ended: a
+     *                     stored response's end is written first, so that a read right after, on any instance, has it
      */
     private void generate(RoutingContext ctx, Generation g, ResponseEncoder encoder, Runnable onClientGone,
                           java.util.function.Function<Response, Uni<Void>> beforeAnswer) {
@@ -513,8 +513,12 @@ public class ResponsesRoutes {
                                 v -> context.runOnContext(x -> respond(response, g.requestId(), answer)));
                     }
                 },
-                failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),
-                        ErrorRenderer.classify(failure))));
+                failure -> {
+                    GatewayException e = ErrorRenderer.classify(failure);
+                    // a stored response says how it ended, as a streamed one does
+                    beforeAnswer.apply(encoder.failed(e)).subscribe().with(
+                            v -> context.runOnContext(x -> edge.reject(response, g.requestId(), e)));
+                });
         response.closeHandler(v -> {
             if (!response.ended() && !ended.get()) {
                 cancellable.cancel();
