@@ -290,13 +290,21 @@ class BackgroundResponsesIT {
                             Objects::nonNull);
             GatewayProcess survivor = running == workerB ? workerC : workerB;
             // another client follows the run live on the edge, across the crash, without reconnecting
+            java.util.concurrent.atomic.AtomicInteger followedSoFar = new java.util.concurrent.atomic.AtomicInteger();
             CompletableFuture<List<ResponseStreamEvent>> follower = CompletableFuture.supplyAsync(() -> {
+                List<ResponseStreamEvent> out = new ArrayList<>();
                 try (StreamResponse<ResponseStreamEvent> s = onEdge.responses().retrieveStreaming(
                         ResponseRetrieveParams.builder().responseId(id).build())) {
-                    return events(readAll(s));
+                    s.stream().forEach(e -> {
+                        out.add(e);
+                        followedSoFar.incrementAndGet();
+                    });
                 }
+                return out;
             });
-            await().atMost(Duration.ofSeconds(5)).until(() -> running.workerInFlight() == 1); // still running
+            // the follower is live (past what the first client had read) and the run still going when the worker dies
+            await().atMost(Duration.ofSeconds(10)).until(() -> followedSoFar.get() > n + 1);
+            assertEquals(1, running.workerInFlight(), "still running");
             long startedBefore = standIn.counters().started();
             long finishedBefore = standIn.counters().finished();
             running.kill();
