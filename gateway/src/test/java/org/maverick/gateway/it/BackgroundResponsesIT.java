@@ -462,4 +462,52 @@ class BackgroundResponsesIT {
             awaitStatus(onAgain, queued.id(), ResponseStatus.COMPLETED, Duration.ofSeconds(30));
         }
     }
+
+    @Test
+    void aCancelSentWhileNoWorkerRunsTheResponseStopsItsTakeover() throws Exception {
+        OpenAIClient onEdge = client(edge);
+        GatewayProcess workerD = GatewayProcess.start("br-worker-d", settings("br-worker-d", true));
+        boolean keepD = false;
+        try {
+            try (Admin admin = kafka.admin()) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> workersInStableGroup(admin), clients ->
+                        clients.size() == 2 && clients.stream().anyMatch(c -> c.endsWith("-br-worker-d")));
+            }
+            Response queued = onEdge.responses().create(params("Cancel me between workers [standin:length=3000] "
+                    + "[standin:itl_ms=20]").background(true).build());
+            GatewayProcess running = await("one worker runs the response").atMost(Duration.ofSeconds(20))
+                    .until(() -> workerB.workerInFlight() == 1 ? workerB : workerD.workerInFlight() == 1 ? workerD : null,
+                            Objects::nonNull);
+            GatewayProcess survivor = running == workerB ? workerD : workerB;
+            long startedBefore = standIn.counters().started();
+            running.kill();
+            long killed = System.nanoTime();
+            Response cancelled = onEdge.responses().cancel(queued.id()); // no worker runs it now
+            assertEquals(ResponseStatus.CANCELLED, cancelled.status().orElseThrow());
+            // the partition moves to the survivor, which ends the response cancelled instead of going on with it
+            List<ResponseStreamEvent> events;
+            try (StreamResponse<ResponseStreamEvent> s = onEdge.responses().retrieveStreaming(
+                    ResponseRetrieveParams.builder().responseId(queued.id()).build())) {
+                events = events(readAll(s));
+            }
+            long settled = System.nanoTime();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> survivor.workerInFlight() == 0);
+            assertEquals(startedBefore, standIn.counters().started(), "the survivor started no continuation");
+            assertNumberedFrom(0, events);
+            assertEquals("response.failed", type(events.get(events.size() - 1)), "the stream ends: " + type(events.get(events.size() - 1)));
+            assertEquals(ResponseStatus.CANCELLED, events.get(events.size() - 1).asFailed().response().status().orElseThrow());
+            assertEquals(ResponseStatus.CANCELLED, client(survivor).responses().retrieve(queued.id()).status().orElseThrow());
+            System.out.printf("MEASURED cancel while no worker ran the response: its stream ended cancelled %d ms after "
+                    + "the SIGKILL, without a continuation at the engine%n", ms(settled - killed));
+            if (running == workerB) {
+                workerB = workerD;
+                keepD = true;
+            }
+        } finally {
+            if (!keepD) {
+                workerD.close();
+            }
+        }
+    }
 }
