@@ -48,10 +48,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Background responses across packaged gateways (separate processes), one real Kafka broker and the Triton
  * stand-in, through the official OpenAI Java SDK: a worker killed mid-run loses nothing (the stream is picked up on
  * another instance after the sequence number the client had, and the text is that of an uncut run); a response
- * created on one instance is at once readable on another; the instance that accepted a run dying does not stop it.
+ * created on one instance is at once readable on another (never a 404, never older than the answer the client
+ * got); the instance that accepted a run dying does not stop it; a cancel sent while a killed worker's run waits
+ * for its takeover ends it there; an instance restarted on its state dir answers reads at once.
  *
  * <p>The edge instance runs no worker, so a run's worker is always another process, and the edge can be asked
- * about a run whatever is killed.
+ * about a run whatever is killed. Timings are printed as {@code MEASURED} lines. The stand-in continues its own
+ * answer from a prompt that holds its start (as a greedy model does), so the text of a run continued by another
+ * worker can be compared with that of an uncut run.
  */
 class BackgroundResponsesIT {
 
