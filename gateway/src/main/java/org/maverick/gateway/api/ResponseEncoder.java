@@ -253,17 +253,26 @@ final class ResponseEncoder implements SseFrames {
     @Override
     public String failure(GatewayException e) {
         String before = started();
-        Response failed;
-        if ("cancelled".equals(e.code())) {
-            failed = response(Response.CANCELLED, output.snapshot(Response.INCOMPLETE), null, null);
-        } else {
-            String code = e.status() == 429 ? "rate_limit_exceeded" : "server_error";
-            failed = response(Response.FAILED, List.of(), null, new Response.ResponseError(code, e.getMessage()));
-        }
+        Response failed = failed(e);
         ended(failed);
         return before + event(new ResponseErrorEvent("error", e.code(), e.getMessage(), e.param().orElse(null),
                 sequence++))
                 + event(new ResponseStatusEvent("response.failed", failed, sequence++));
+    }
+
+    /** The response as {@code e} ended it: {@code cancelled} with its output so far, else {@code failed}. */
+    Response failed(GatewayException e) {
+        if ("cancelled".equals(e.code())) {
+            return response(Response.CANCELLED, output.snapshot(Response.INCOMPLETE), null, null);
+        }
+        String code = e.status() == 429 ? "rate_limit_exceeded" : "server_error";
+        return response(Response.FAILED, List.of(), null, new Response.ResponseError(code, e.getMessage()));
+    }
+
+    /** A non-streamed answer that failed: its end is told to {@link #onEnd}; returns what to wait for (or null). */
+    io.smallrye.mutiny.Uni<Void> failedAnswer(GatewayException e) {
+        ended(failed(e));
+        return endWrite;
     }
 
     @Override

@@ -310,6 +310,7 @@ public class ResponsesRoutes {
      */
     private void collect(Generation g, ResponseEncoder encoder, HttpServerResponse response, Context context,
                          Multi<GenerationEvent> events, Runnable clientGone, Uni<Void> gate) {
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         var cancellable = events.subscribe().with(
                 event -> {
                     if (event instanceof GenerationEvent.Token t) {
@@ -317,6 +318,7 @@ public class ResponsesRoutes {
                     } else if (event instanceof GenerationEvent.ToolCall call) {
                         encoder.collectCall(call);
                     } else if (event instanceof GenerationEvent.Finished f) {
+                        ended.set(true); // the generation is over: a client leaving now cancels nothing
                         Response answer = encoder.response(f);
                         Uni<Void> last = encoder.endWrite() == null ? Uni.createFrom().voidItem() : encoder.endWrite();
                         (gate == null ? last : gate.flatMap(v -> last)).subscribe().with(
@@ -325,10 +327,15 @@ public class ResponsesRoutes {
                                         ErrorRenderer.classify(e))));
                     }
                 },
-                failure -> context.runOnContext(v -> edge.reject(response, g.requestId(),
-                        ErrorRenderer.classify(failure))));
+                failure -> {
+                    GatewayException e = ErrorRenderer.classify(failure);
+                    // a stored response says how it ended before the error is answered, as a streamed one does
+                    Uni<Void> last = encoder.failedAnswer(e);
+                    (last == null ? Uni.createFrom().voidItem() : last).subscribe().with(
+                            v -> context.runOnContext(x -> edge.reject(response, g.requestId(), e)));
+                });
         response.closeHandler(v -> {
-            if (!response.ended()) {
+            if (!response.ended() && !ended.get()) {
                 cancellable.cancel();
                 clientGone.run();
             }

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -92,6 +93,8 @@ public class ResponseStore {
     private final Map<Integer, Long> applied = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong(-1);
     private volatile KafkaStreams streams;
+    /** This instance's copy was loaded once: until then the instance is not ready (ResponseStoreReadiness). */
+    private volatile boolean loaded;
     private volatile int partitions;
     private ScheduledExecutorService supervisor;
     private ExecutorService readers;
@@ -116,6 +119,14 @@ public class ResponseStore {
     /** Whether responses can be stored here: the queue is on and {@code gateway.responses.enabled}. */
     public boolean available() {
         return available;
+    }
+
+    /**
+     * Whether reads can be answered here: storing is off, or this instance's copy of the store was loaded (Kafka
+     * Streams started, its global store restored). Before that a read would wait out read-wait and fail.
+     */
+    public boolean loaded() {
+        return !available || loaded;
     }
 
     /** Why not, for the client: the settings that turn storing on. */
@@ -165,7 +176,8 @@ public class ResponseStore {
             if (s == null) {
                 if (queue.usable()) {
                     streams = create();
-                    streams.start();
+                    streams.start(); // returns once the global store has caught up with the topic
+                    loaded = true;
                     LOG.infof("stored responses: Kafka Streams application '%s' started (state in %s)",
                             APPLICATION_ID, stateDir());
                 }
@@ -210,6 +222,23 @@ public class ResponseStore {
         p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
                 (int) Math.max(100, sessionTimeout.toMillis() / 4));
         KafkaStreams s = new KafkaStreams(topology(json, metrics, config.retention(), applied), p);
+        s.setGlobalStateRestoreListener(new StateRestoreListener() {
+            @Override
+            public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+                // A copy restarted on its state dir starts at its checkpoint: what lies before it is in the store
+                // already and never passes the Applier again, so it counts as applied (else a partition with
+                // nothing new since would never look caught up, and every miss would wait out read-wait: a 503).
+                applied.merge(partition.partition(), startingOffset - 1, Math::max);
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long restored) {
+            }
+
+            @Override
+            public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+            }
+        });
         s.setUncaughtExceptionHandler(e -> {
             if (Thread.currentThread().getName().contains("GlobalStreamThread")) {
                 // The global thread cannot be replaced: the client stops and the supervisor starts a new one.

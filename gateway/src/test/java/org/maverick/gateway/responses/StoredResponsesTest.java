@@ -6,6 +6,7 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseItem;
@@ -111,6 +112,26 @@ class StoredResponsesTest {
         assertEquals(text(made), text(read));
         assertEquals(made.output().get(0).message().orElseThrow().id(), read.output().get(0).message().orElseThrow().id());
         assertEquals(made.usage().orElseThrow().outputTokens(), read.usage().orElseThrow().outputTokens());
+    }
+
+    @Test
+    void anAnswerReadBackRightAfterItCameIsReadAsItCameNeverAsStillInProgress() {
+        for (int i = 0; i < 20; i++) {
+            Response made = alpha.responses().create(params("Read back " + i + " [standin:length=3]").build());
+            Response read = alpha.responses().retrieve(made.id());
+            assertEquals(ResponseStatus.COMPLETED, read.status().orElseThrow(), "read " + i);
+            assertEquals(text(made), text(read));
+        }
+    }
+
+    @Test
+    void aStoredAnswerThatFailsIsReadBackFailedNotStillInProgress() {
+        OpenAIServiceException e = assertThrows(OpenAIServiceException.class, () -> alpha.responses().create(
+                params("Fail me [standin:error_at=2] [standin:length=10]").build()));
+        String id = e.headers().values("x-request-id").get(0);
+        Response read = alpha.responses().retrieve(id);
+        assertEquals(ResponseStatus.FAILED, read.status().orElseThrow());
+        assertTrue(read.error().isPresent(), "the error is stored with it");
     }
 
     @Test

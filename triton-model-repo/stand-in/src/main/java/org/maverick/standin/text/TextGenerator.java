@@ -3,6 +3,7 @@ package org.maverick.standin.text;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,10 @@ import java.util.regex.Pattern;
  * <p>Answers are sentences of 5 to 14 words drawn from a built-in list; the natural length is
  * 40 to 160 tokens chosen from the prompt's hash (or {@code [standin:length=N]}), and the last
  * token is always a full stop.
+ *
+ * <p>Like a model decoding greedily, it continues its own answer: a prompt whose assistant turn already holds the
+ * start of the answer it would give (a gateway continuing an interrupted generation) gets the rest of that answer,
+ * so the start plus the continuation is the uncut answer.
  */
 public final class TextGenerator {
 
@@ -41,6 +46,7 @@ public final class TextGenerator {
     private static final Pattern TEMPLATE_TAIL =
             Pattern.compile("<\\|header_start\\|>assistant<\\|header_end\\|>\\s*$");
     private static final Pattern SPECIAL = Pattern.compile("<\\|[a-z_0-9]+\\|>");
+    private static final String ASSISTANT = "<|header_start|>assistant<|header_end|>\n\n";
 
     private TextGenerator() {
     }
@@ -55,6 +61,14 @@ public final class TextGenerator {
         var tools = ToolAnswers.answer(prompt, directives);
         if (tools.isPresent()) {
             return tools.get();
+        }
+        int turn = prompt.lastIndexOf(ASSISTANT);
+        if (turn >= 0 && turn + ASSISTANT.length() < prompt.length()) {
+            Optional<List<String>> rest = rest(answer(prompt.substring(0, turn + ASSISTANT.length()), seed, directives),
+                    prompt.substring(turn + ASSISTANT.length()));
+            if (rest.isPresent()) {
+                return rest.get();
+            }
         }
         SplittableRandom random = new SplittableRandom(hash(prompt) * 31 + seed);
         int length = directives.length().orElse(40 + random.nextInt(121));
@@ -90,6 +104,32 @@ public final class TextGenerator {
             }
         }
         return tokens;
+    }
+
+    /**
+     * The tokens of {@code whole} after its start {@code begun} (a token split by it continues with its rest), or
+     * empty when {@code whole} does not start with it.
+     */
+    private static Optional<List<String>> rest(List<String> whole, String begun) {
+        int at = 0;
+        for (int i = 0; i < whole.size(); i++) {
+            String token = whole.get(i);
+            int left = begun.length() - at;
+            if (left <= 0) {
+                return Optional.of(List.copyOf(whole.subList(i, whole.size())));
+            }
+            if (token.length() <= left ? !begun.startsWith(token, at) : !token.startsWith(begun.substring(at))) {
+                return Optional.empty();
+            }
+            if (token.length() > left) {
+                List<String> out = new ArrayList<>();
+                out.add(token.substring(left));
+                out.addAll(whole.subList(i + 1, whole.size()));
+                return Optional.of(out);
+            }
+            at += token.length();
+        }
+        return at == begun.length() ? Optional.of(List.of()) : Optional.empty();
     }
 
     /** Tokens of the prompt's last line (chat-template markup and directives removed). */

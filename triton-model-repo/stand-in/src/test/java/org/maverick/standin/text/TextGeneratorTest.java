@@ -58,4 +58,25 @@ class TextGeneratorTest {
         assertEquals(1, TextGenerator.estimatePromptTokens(""));
         assertEquals(25, TextGenerator.estimatePromptTokens("x".repeat(100)));
     }
+
+    @Test
+    void aPromptWhoseAnswerWasBegunGetsTheRestOfThatAnswer() {
+        String prompt = "<|begin_of_text|><|header_start|>user<|header_end|>\n\nTell me [standin:length=30]<|eot|>"
+                + "<|header_start|>assistant<|header_end|>\n\n";
+        Directives d = Directives.parse(prompt);
+        List<String> whole = TextGenerator.answer(prompt, 0, d);
+        String text = String.join("", whole);
+        for (int cut : new int[]{1, 7, 29}) {
+            String begun = String.join("", whole.subList(0, cut));
+            assertEquals(whole.subList(cut, whole.size()), TextGenerator.answer(prompt + begun, 0, d));
+        }
+        // cut inside a token: the token goes on with its rest
+        String begun = String.join("", whole.subList(0, 3)) + whole.get(3).substring(0, 2);
+        assertEquals(text, begun + String.join("", TextGenerator.answer(prompt + begun, 0, d)));
+        assertEquals(List.of(), TextGenerator.answer(prompt + text, 0, d));
+        // a start it would not have written: an answer of its own, as before
+        List<String> other = TextGenerator.answer(prompt + "Something else", 0, d);
+        assertEquals(30, other.size());
+        assertNotEquals(whole, other);
+    }
 }
