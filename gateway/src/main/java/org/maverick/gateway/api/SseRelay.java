@@ -3,7 +3,10 @@ package org.maverick.gateway.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
@@ -39,6 +42,8 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
     private static final int INITIAL_DEMAND = 4;
+    /** Writes without a completion handler: Netty's void promise, nothing allocated or notified per write. */
+    private static final Handler<AsyncResult<Void>> NO_HANDLER = null;
 
     private final String requestId;
     private final HttpServerResponse response;
@@ -191,21 +196,16 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
             return;
         }
         if (event instanceof GenerationEvent.Token token) {
-            begin();
-            writeId(token.eventId());
-            response.write(frames.token(token.text()));
+            send(token.eventId(), frames.token(token.text()));
             requestMore();
         } else if (event instanceof GenerationEvent.ToolCall call) {
-            begin();
-            writeId(call.eventId());
-            response.write(frames.toolCall(call));
+            send(call.eventId(), frames.toolCall(call));
             requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
-            begin();
-            writeId(finished.eventId());
+            String opening = begin();
             ended = true;
             cancelTimer();
-            response.end(frames.finish(finished));
+            response.end(Buffer.buffer(EventText.join(opening, finished.eventId(), frames.finish(finished))), NO_HANDLER);
         } else if (event instanceof GenerationEvent.Queued queued) {
             resumeUrl = "/v1/streams/" + queued.resumeToken();
             subscription.request(1);
@@ -219,13 +219,16 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     }
 
     /**
-     * In queued mode each event has its place in Kafka: its SSE {@code id}, which a reconnecting
-     * client sends back as {@code Last-Event-ID}. The id line belongs to the next data line's event.
+     * Writes one event as one chunk: the stream's opening before its first event, the event's {@code id}
+     * line in queued mode (each event has its place in Kafka: its SSE {@code id}, which a reconnecting client
+     * sends back as {@code Last-Event-ID}; the id line belongs to the next data line's event), then the event.
+     * One write is one flush, one system call: the bytes are those of the separate writes, in their order.
+     * No completion handler: Vert.x then writes with Netty's void promise, no promise or listener per token
+     * (a failed write closes the connection, which the close handler sees).
      */
-    private void writeId(long eventId) {
-        if (eventId != GenerationEvent.NO_ID) {
-            response.write("id: " + eventId + "\n");
-        }
+    private void send(long eventId, String frame) {
+        String opening = begin();
+        response.write(EventText.join(opening, eventId, frame), NO_HANDLER);
     }
 
     private void requestMore() {
@@ -254,10 +257,13 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         }
     }
 
-    /** Sends the headers (and the chat stream's role chunk) once, before the first event. */
-    private void begin() {
+    /**
+     * Sets the headers once, before the first event; returns what the stream writes before its first event
+     * (the chat stream's role chunk), to go out in the same write as that event, or "" after the first.
+     */
+    private String begin() {
         if (started) {
-            return;
+            return "";
         }
         started = true;
         response.setStatusCode(200)
@@ -269,18 +275,14 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (resumeUrl != null && frames.resumable()) {
             response.putHeader("x-resume-url", resumeUrl);
         }
-        String opening = frames.opening();
-        if (!opening.isEmpty()) {
-            response.write(opening);
-        }
+        return frames.opening();
     }
 
     private void keepAlive() {
         if (ended || response.writeQueueFull()) {
             return; // a comment behind a full queue proves nothing and only grows it
         }
-        begin();
-        response.write(ChunkEncoder.KEEP_ALIVE);
+        response.write(EventText.join(begin(), GenerationEvent.NO_ID, ChunkEncoder.KEEP_ALIVE), NO_HANDLER);
     }
 
     private void fail(GatewayException e) {
