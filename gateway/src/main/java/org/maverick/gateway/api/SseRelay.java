@@ -195,11 +195,15 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (ended) {
             return;
         }
+        // begin() before the event's frame: frames may number their events (the Responses API's
+        // sequence_number), so the opening is rendered first, as it is written first.
         if (event instanceof GenerationEvent.Token token) {
-            send(token.eventId(), frames.token(token.text()));
+            String opening = begin();
+            write(opening, token.eventId(), frames.token(token.text()));
             requestMore();
         } else if (event instanceof GenerationEvent.ToolCall call) {
-            send(call.eventId(), frames.toolCall(call));
+            String opening = begin();
+            write(opening, call.eventId(), frames.toolCall(call));
             requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
             String opening = begin();
@@ -219,15 +223,14 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     }
 
     /**
-     * Writes one event as one chunk: the stream's opening before its first event, the event's {@code id}
-     * line in queued mode (each event has its place in Kafka: its SSE {@code id}, which a reconnecting client
-     * sends back as {@code Last-Event-ID}; the id line belongs to the next data line's event), then the event.
-     * One write is one flush, one system call: the bytes are those of the separate writes, in their order.
-     * No completion handler: Vert.x then writes with Netty's void promise, no promise or listener per token
-     * (a failed write closes the connection, which the close handler sees).
+     * Writes one event as one chunk: the stream's opening ({@link #begin()}) before its first event, the
+     * event's {@code id} line in queued mode (each event has its place in Kafka: its SSE {@code id}, which a
+     * reconnecting client sends back as {@code Last-Event-ID}; the id line belongs to the next data line's
+     * event), then the event. One write is one flush, one system call: the bytes are those of the separate
+     * writes, in their order. No completion handler: Vert.x then writes with Netty's void promise, no promise
+     * or listener per token (a failed write closes the connection, which the close handler sees).
      */
-    private void send(long eventId, String frame) {
-        String opening = begin();
+    private void write(String opening, long eventId, String frame) {
         response.write(EventText.join(opening, eventId, frame), NO_HANDLER);
     }
 
