@@ -61,6 +61,8 @@ public final class Suite {
               --gateway-jar PATH     default gateway/target/quarkus-app/quarkus-run.jar
               --gateway-java PATH    the java launcher of the gateway (default: the suite's own)
               --baseline-java PATH   the java launcher of the baseline gateway (default: the gateway's)
+              --baseline-jvm-opts S  extra JVM options of the baseline gateway only, after --gateway-jvm-opts (e.g. a
+                                     -Dsetting=value, to measure what a setting costs against the same jar)
               --baseline-jar PATH    another build of the gateway (e.g. before a change): its direct (and queued) scenarios
                                      run in the same run, warmed up the same way, as "baseline-direct" and
                                      "baseline-queued", so a change is judged
@@ -90,6 +92,7 @@ public final class Suite {
     Path baselineJar;
     Path gatewayJava = Path.of(System.getProperty("java.home"), "bin", "java");
     Path baselineJava;
+    List<String> baselineJvmExtra = new ArrayList<>();
     private Duration warmupPerScenario = Duration.ZERO;
     Path out = Path.of("benchmark/target/benchmark-report");
     Map<String, String> targets = new LinkedHashMap<>();
@@ -124,6 +127,7 @@ public final class Suite {
                 case "--baseline-jar" -> s.baselineJar = Path.of(args[++i]);
                 case "--gateway-java" -> s.gatewayJava = Path.of(args[++i]);
                 case "--baseline-java" -> s.baselineJava = Path.of(args[++i]);
+                case "--baseline-jvm-opts" -> s.baselineJvmExtra = new ArrayList<>(List.of(args[++i].trim().split("\\s+")));
                 case "--out" -> s.out = Path.of(args[++i]);
                 case "--target" -> {
                     String t = args[++i];
@@ -154,6 +158,9 @@ public final class Suite {
         settings.put("input_tokens", inputTokens);
         settings.put("output_tokens", outputTokens);
         settings.put("gateway_jvm_options", String.join(" ", gatewayJvm));
+        if (!baselineJvmExtra.isEmpty()) {
+            settings.put("baseline_jvm_options", String.join(" ", baselineJvmExtra));
+        }
         settings.put("gateway_java", gatewayJava.toString());
         settings.put("stand_in_timing", Timing.defaults().toString());
 
@@ -647,6 +654,9 @@ public final class Suite {
 
     List<String> jvm(String name) {
         List<String> opts = new ArrayList<>(gatewayJvm);
+        if (name.equals("baseline")) {
+            opts.addAll(baselineJvmExtra);
+        }
         if (jfr) {
             opts.add("-XX:StartFlightRecording=filename=" + out.resolve(name + ".jfr").toAbsolutePath()
                     + ",settings=profile,dumponexit=true");

@@ -3,7 +3,10 @@ package org.maverick.gateway.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import org.jboss.logging.Logger;
 import org.maverick.gateway.config.GatewayConfig;
@@ -39,6 +42,8 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
     private static final int INITIAL_DEMAND = 4;
+    /** Writes without a completion handler: Netty's void promise, nothing allocated or notified per write. */
+    private static final Handler<AsyncResult<Void>> NO_HANDLER = null;
 
     private final String requestId;
     private final HttpServerResponse response;
@@ -221,22 +226,21 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (ended) {
             return;
         }
+        // begin() before the event's frame: frames may number their events (the Responses API's
+        // sequence_number), so the opening is rendered first, as it is written first.
         if (event instanceof GenerationEvent.Token token) {
-            begin();
-            writeId(token.eventId());
-            response.write(frames.token(token.text()));
+            String opening = begin();
+            write(opening, token.eventId(), frames.token(token.text()));
             requestMore();
         } else if (event instanceof GenerationEvent.ToolCall call) {
-            begin();
-            writeId(call.eventId());
-            response.write(frames.toolCall(call));
+            String opening = begin();
+            write(opening, call.eventId(), frames.toolCall(call));
             requestMore();
         } else if (event instanceof GenerationEvent.Finished finished) {
-            begin();
-            writeId(finished.eventId());
+            String opening = begin();
             ended = true;
             cancelTimer();
-            endWith(frames.finish(finished));
+            endWith(EventText.join(opening, finished.eventId(), frames.finish(finished)));
         } else if (event instanceof GenerationEvent.Queued queued) {
             resumeUrl = "/v1/streams/" + queued.resumeToken();
             subscription.request(1);
@@ -250,13 +254,15 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     }
 
     /**
-     * In queued mode each event has its place in Kafka: its SSE {@code id}, which a reconnecting
-     * client sends back as {@code Last-Event-ID}. The id line belongs to the next data line's event.
+     * Writes one event as one chunk: the stream's opening ({@link #begin()}) before its first event, the
+     * event's {@code id} line in queued mode (each event has its place in Kafka: its SSE {@code id}, which a
+     * reconnecting client sends back as {@code Last-Event-ID}; the id line belongs to the next data line's
+     * event), then the event. One write is one flush, one system call: the bytes are those of the separate
+     * writes, in their order. No completion handler: Vert.x then writes with Netty's void promise, no promise
+     * or listener per token (a failed write closes the connection, which the close handler sees).
      */
-    private void writeId(long eventId) {
-        if (eventId != GenerationEvent.NO_ID) {
-            response.write("id: " + eventId + "\n");
-        }
+    private void write(String opening, long eventId, String frame) {
+        response.write(EventText.join(opening, eventId, frame), NO_HANDLER);
     }
 
     private void requestMore() {
@@ -285,10 +291,13 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         }
     }
 
-    /** Sends the headers (and the chat stream's role chunk) once, before the first event. */
-    private void begin() {
+    /**
+     * Sets the headers once, before the first event; returns what the stream writes before its first event
+     * (the chat stream's role chunk), to go out in the same write as that event, or "" after the first.
+     */
+    private String begin() {
         if (started) {
-            return;
+            return "";
         }
         started = true;
         response.setStatusCode(200)
@@ -300,18 +309,14 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
         if (resumeUrl != null && frames.resumable()) {
             response.putHeader("x-resume-url", resumeUrl);
         }
-        String opening = frames.opening();
-        if (!opening.isEmpty()) {
-            response.write(opening);
-        }
+        return frames.opening();
     }
 
     private void keepAlive() {
         if (ended || response.writeQueueFull()) {
             return; // a comment behind a full queue proves nothing and only grows it
         }
-        begin();
-        response.write(ChunkEncoder.KEEP_ALIVE);
+        response.write(EventText.join(begin(), GenerationEvent.NO_ID, ChunkEncoder.KEEP_ALIVE), NO_HANDLER);
     }
 
     private void fail(GatewayException e) {
@@ -332,12 +337,12 @@ public final class SseRelay implements MultiSubscriber<GenerationEvent> {
     private void endWith(String last) {
         io.smallrye.mutiny.Uni<Void> first = frames.beforeEnd();
         if (first == null) {
-            response.end(last);
+            response.end(Buffer.buffer(last), NO_HANDLER);
             return;
         }
-        first.subscribe().with(v -> context.runOnContext(x -> response.end(last)), e -> {
+        first.subscribe().with(v -> context.runOnContext(x -> response.end(Buffer.buffer(last), NO_HANDLER)), e -> {
             LOG.warnf("request %s: %s; the stream ends all the same", requestId, e.getMessage());
-            context.runOnContext(x -> response.end(last));
+            context.runOnContext(x -> response.end(Buffer.buffer(last), NO_HANDLER));
         });
     }
 

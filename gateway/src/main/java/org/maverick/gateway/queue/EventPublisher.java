@@ -202,41 +202,65 @@ public final class EventPublisher {
     }
 
     /**
-     * One periodic task for every stream of a worker: each tick flushes the publishers that gathered
-     * text since the last. A timer per stream and window would wake the scheduler for every engine
-     * response; this wakes it once per window however many streams run.
+     * One timer for every stream of a worker: each tick flushes the publishers that gathered text since
+     * the last. A timer per stream and window would wake the scheduler for every engine response; this
+     * wakes it once per window however many streams run, and not at all while none has text waiting (it
+     * is armed by the first publisher queued, and again by a tick that leaves some queued).
      */
     public static final class Ticker {
         private final java.util.concurrent.ConcurrentLinkedQueue<EventPublisher> due =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final ScheduledExecutorService scheduler;
+        private final long windowNanos;
+
+        private Ticker(ScheduledExecutorService scheduler, long windowNanos) {
+            this.scheduler = scheduler;
+            this.windowNanos = windowNanos;
+        }
 
         /** A ticker every {@code windowNanos} on {@code scheduler}, or null for no coalescing (0). */
         public static Ticker every(ScheduledExecutorService scheduler, long windowNanos) {
             if (windowNanos <= 0) {
                 return null;
             }
-            Ticker t = new Ticker();
-            scheduler.scheduleAtFixedRate(t::tick, windowNanos, windowNanos, TimeUnit.NANOSECONDS);
-            return t;
+            return new Ticker(scheduler, windowNanos);
         }
 
         void add(EventPublisher p) {
             due.add(p);
+            arm();
+        }
+
+        /** Schedules the next tick one window from now unless one is due already: a publisher waits at most a window. */
+        private void arm() {
+            if (armed.compareAndSet(false, true)) {
+                try {
+                    scheduler.schedule(this::tick, windowNanos, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    armed.set(false); // the worker is stopping; its publishers are closed with it
+                }
+            }
         }
 
         void tick() {
+            // Disarmed first: a publisher queued from here on arms the next tick itself.
+            armed.set(false);
             // Only the publishers queued before this tick began: one that queues itself again while
             // the tick runs waits for the next, so a tick always ends.
             for (int n = due.size(); n > 0; n--) {
                 EventPublisher p = due.poll();
                 if (p == null) {
-                    return;
+                    break;
                 }
                 try {
                     p.flushFromTick();
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "request %s: flushing its tokens failed", p.requestId);
                 }
+            }
+            if (!due.isEmpty()) {
+                arm();
             }
         }
     }

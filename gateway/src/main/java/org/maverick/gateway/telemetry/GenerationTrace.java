@@ -137,8 +137,14 @@ public final class GenerationTrace {
     private static final String[] ACCESS_KEYS = {"request_id", "traceId", "spanId", "outcome", "mode", "operation",
             "input_tokens", "output_tokens", "ttft_ms", "duration_ms", "tpot_ms"};
 
-    /** One line per request; its fields go to the JSON log as MDC entries (restored afterwards). */
+    /**
+     * One line per request; its fields go to the JSON log as MDC entries (restored afterwards). With the
+     * category {@code maverick.access} above INFO nothing of it is built.
+     */
     private void accessLog(Timings t) {
+        if (!ACCESS.isInfoEnabled()) {
+            return;
+        }
         Object[] previous = new Object[ACCESS_KEYS.length];
         for (int i = 0; i < ACCESS_KEYS.length; i++) {
             previous[i] = MDC.get(ACCESS_KEYS[i]);
@@ -152,15 +158,21 @@ public final class GenerationTrace {
         MDC.put("operation", t.operation());
         MDC.put("input_tokens", Integer.toString(t.inputTokens()));
         MDC.put("output_tokens", Integer.toString(t.outputTokens()));
-        MDC.put("ttft_ms", ms(t.timeToFirstTokenNanos()));
-        MDC.put("duration_ms", ms(t.durationNanos()));
-        MDC.put("tpot_ms", ms(t.timePerOutputTokenNanos()));
+        String ttft = Millis.tenths(t.timeToFirstTokenNanos());
+        String duration = Millis.tenths(t.durationNanos());
+        String tpot = Millis.tenths(t.timePerOutputTokenNanos());
+        MDC.put("ttft_ms", ttft);
+        MDC.put("duration_ms", duration);
+        MDC.put("tpot_ms", tpot);
         try {
-            ACCESS.infof("%s %s %s %s in=%d out=%d ttft=%sms tpot=%sms total=%sms finish=%s%s", t.operation(),
-                    t.requestId(), t.mode(), t.outcome(), t.inputTokens(), t.outputTokens(),
-                    ms(t.timeToFirstTokenNanos()), ms(t.timePerOutputTokenNanos()), ms(t.durationNanos()),
-                    t.finishReason() == null ? "-" : t.finishReason(),
-                    t.errorType() == null ? "" : " error=" + t.errorType());
+            // the line "%s %s %s %s in=%d out=%d ttft=%sms tpot=%sms total=%sms finish=%s%s" wrote, built
+            // without a Formatter (one per field was most of this line's cost)
+            ACCESS.info(new StringBuilder(160).append(t.operation()).append(' ').append(t.requestId()).append(' ')
+                    .append(t.mode()).append(' ').append(t.outcome()).append(" in=").append(t.inputTokens())
+                    .append(" out=").append(t.outputTokens()).append(" ttft=").append(ttft).append("ms tpot=")
+                    .append(tpot).append("ms total=").append(duration).append("ms finish=")
+                    .append(t.finishReason() == null ? "-" : t.finishReason())
+                    .append(t.errorType() == null ? "" : " error=" + t.errorType()).toString());
         } finally {
             for (int i = 0; i < ACCESS_KEYS.length; i++) {
                 if (previous[i] == null) {
@@ -170,9 +182,5 @@ public final class GenerationTrace {
                 }
             }
         }
-    }
-
-    private static String ms(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 }
