@@ -1,0 +1,349 @@
+package org.maverick.benchmark.suite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+import org.maverick.benchmark.load.LoadConfig;
+import org.maverick.benchmark.load.LoadGenerator;
+import org.maverick.benchmark.load.Report;
+
+/**
+ * The prompt-size scenario: what a long chat costs on its way in, and whether it holds up other streams.
+ *
+ * <ol>
+ *   <li><b>TTFT by prompt size.</b> For each size (default 1K, 32K, 120K prompt tokens), long chats (a
+ *   multi-turn {@link org.maverick.benchmark.load.ChatHistory}, not one giant string) at a steady rate with no
+ *   other load, against every target of the run: the direct path, nginx, the gateway in direct mode (and the
+ *   baseline gateway). "Added TTFT" is a target's TTFT percentile minus the direct path's for the same size;
+ *   the stand-in's own TTFT grows with the prompt (50 ms + 0.02 ms a token), so the difference is the way in:
+ *   body, JSON parse, template, token counting, the gRPC send. The hop's CPU per request is read from /proc.</li>
+ *   <li><b>Other streams while big prompts arrive.</b> The run's ordinary streams (256 by default, each a short
+ *   prompt) against the gateway, once alone and once while prompts of the largest size arrive at a steady,
+ *   bounded rate, sent from a client event loop of their own (so the client's own writing of a big body
+ *   delays none of the measured streams). The figure is the ordinary streams' engine→client time per response
+ *   (p50/p99/max), with big prompts minus without: a big prompt's work on an event loop shows up there.</li>
+ * </ol>
+ */
+final class PromptSizes {
+
+    static final String HELP = """
+              --no-prompt-sizes      skip the prompt-size scenario
+              --prompt-sizes LIST    prompt sizes in tokens, comma-separated (default 1000,32000,120000)
+              --prompt-rate R        long chats per second in the TTFT part, per size and target (default 3)
+              --prompt-duration S    measured seconds per size and target (default 6; 2 s unmeasured before)
+              --prompt-background-rate R  prompts of the largest size per second while the ordinary streams run
+                                     (default 1; 0 skips that part)
+              --prompt-background-duration S  measured seconds of the ordinary streams, with and without (default 12)""";
+
+    /** Answer length of the long chats: a long history with a short answer. */
+    static final int ANSWER_TOKENS = 16;
+    /** The request's own last user message (with the stand-in's directives). */
+    static final int LAST_MESSAGE_TOKENS = 32;
+
+    boolean enabled = true;
+    List<Integer> sizes = List.of(1000, 32000, 120000);
+    double rate = 3;
+    Duration duration = Duration.ofSeconds(6);
+    Duration warmup = Duration.ofSeconds(2);
+    double backgroundRate = 1;
+    Duration backgroundDuration = Duration.ofSeconds(12);
+    Duration backgroundWarmup = Duration.ofSeconds(3);
+
+    private final ObjectNode out;
+
+    PromptSizes(ObjectNode report) {
+        this.out = report.putObject("prompt_sizes");
+    }
+
+    /** Reads this scenario's option at {@code args[i]}; returns the index of its last argument, or -1 if not ours. */
+    int option(String[] args, int i) {
+        switch (args[i]) {
+            case "--no-prompt-sizes" -> enabled = false;
+            case "--prompt-sizes" -> sizes = parseSizes(args[++i]);
+            case "--prompt-rate" -> rate = Double.parseDouble(args[++i]);
+            case "--prompt-duration" -> duration = Suite.seconds(args[++i]);
+            case "--prompt-background-rate" -> backgroundRate = Double.parseDouble(args[++i]);
+            case "--prompt-background-duration" -> backgroundDuration = Suite.seconds(args[++i]);
+            default -> {
+                return -1;
+            }
+        }
+        return i;
+    }
+
+    static List<Integer> parseSizes(String list) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : list.split(",")) {
+            int n = Integer.parseInt(s.trim().toLowerCase(Locale.ROOT).replace("k", "000"));
+            if (n < LAST_MESSAGE_TOKENS + 16) {
+                throw new IllegalArgumentException("--prompt-sizes: each size must be at least " + (LAST_MESSAGE_TOKENS + 16)
+                        + " tokens, was " + n);
+            }
+            sizes.add(n);
+        }
+        if (sizes.isEmpty()) {
+            throw new IllegalArgumentException("--prompt-sizes: no size given");
+        }
+        return List.copyOf(sizes);
+    }
+
+    void settings(ObjectNode settings) {
+        ObjectNode s = settings.putObject("prompt_sizes");
+        s.put("enabled", enabled);
+        ArrayNode a = s.putArray("sizes_tokens");
+        sizes.forEach(a::add);
+        s.put("rate_per_s", rate);
+        s.put("warmup_s", warmup.toMillis() / 1000.0);
+        s.put("duration_s", duration.toMillis() / 1000.0);
+        s.put("answer_tokens", ANSWER_TOKENS);
+        s.put("background_rate_per_s", backgroundRate);
+        s.put("background_duration_s", backgroundDuration.toMillis() / 1000.0);
+    }
+
+    /** The long chat of {@code size} prompt tokens (history plus the request's own message and the assistant header). */
+    static LoadConfig.Builder chat(LoadConfig base, int size) {
+        int history = size - LAST_MESSAGE_TOKENS - 2 * 5; // the last message's and the assistant header's template tokens
+        return base.toBuilder().historyTokens(history).inputTokens(LAST_MESSAGE_TOKENS).outputTokens(ANSWER_TOKENS);
+    }
+
+    /**
+     * Part 1 for one target: each size at {@link #rate} for {@link #duration}, after {@link #warmup} unmeasured.
+     * {@code hop} (nullable) is the process whose CPU per request is read.
+     */
+    void ttft(Vertx vertx, String target, LoadConfig base, Suite.Hop hop) throws InterruptedException {
+        if (!enabled) {
+            return;
+        }
+        ObjectNode byTarget = out.with("ttft").putObject(target);
+        for (int size : sizes) {
+            LoadConfig c = chat(base, size).name("prompt-" + label(size) + "-" + target).rate(rate).maxInFlight(256)
+                    .warmup(warmup).duration(duration).rampUp(Duration.ZERO).drainTimeout(Duration.ofSeconds(30)).build();
+            Suite.log("scenario " + c.name() + ": long chats of " + size + " tokens at " + rate + "/s, " + c.url()
+                    + (c.headers().isEmpty() ? "" : " " + c.headers()));
+            double[] cpu = new double[2];
+            LoadGenerator.Result r = new LoadGenerator(c, vertx, new LoadGenerator.Listener() {
+                @Override
+                public void windowStarted() {
+                    cpu[0] = hop == null ? Double.NaN : hop.cpuSeconds();
+                }
+
+                @Override
+                public void windowEnded() {
+                    cpu[1] = hop == null ? Double.NaN : hop.cpuSeconds();
+                }
+            }).run();
+            ObjectNode o = Report.json(r);
+            o.put("prompt_tokens", size);
+            o.put("body_bytes", bodyBytes(c));
+            if (hop != null && r.summary().completed() > 0) {
+                // requests sent in the window, all of them over by the time the window's CPU is read or soon after
+                o.put("hop_cpu_ms_per_request", Suite.round((cpu[1] - cpu[0]) * 1000 / r.summary().completed()));
+            }
+            byTarget.set(label(size), o);
+        }
+    }
+
+    static int bodyBytes(LoadConfig c) {
+        String history = org.maverick.benchmark.load.ChatHistory.historyJson(c.historyTokens(), 19);
+        return org.maverick.benchmark.load.ChatHistory.body(c.model(), c.outputTokens(), history, c.prompt(1))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * Part 2 for one gateway: the ordinary streams alone, then the same with prompts of the largest size arriving
+     * at {@link #backgroundRate}; the big prompts come from a Vert.x instance of their own.
+     */
+    void background(Vertx vertx, String target, LoadConfig ordinary, Suite.Hop hop) throws Exception {
+        if (!enabled || backgroundRate <= 0) {
+            return;
+        }
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        ObjectNode o = out.with("background").putObject(target);
+        o.put("big_prompt_tokens", largest);
+        o.put("big_prompts_per_s", backgroundRate);
+        o.put("streams", ordinary.concurrency());
+        LoadConfig alone = ordinary.toBuilder().name("streams-" + target).warmup(backgroundWarmup)
+                .duration(backgroundDuration).build();
+        o.set("without", backgroundRun(vertx, alone, null, hop));
+        LoadConfig with = alone.toBuilder().name("streams+" + label(largest) + "-" + target).build();
+        LoadConfig big = chat(ordinary, largest).name("big-" + label(largest) + "-" + target).rate(backgroundRate)
+                .maxInFlight(64).warmup(backgroundWarmup).duration(backgroundDuration).rampUp(Duration.ZERO)
+                .drainTimeout(Duration.ofSeconds(30)).progress(false).build();
+        o.set("with", backgroundRun(vertx, with, big, hop));
+    }
+
+    private ObjectNode backgroundRun(Vertx vertx, LoadConfig streams, LoadConfig big, Suite.Hop hop) throws Exception {
+        Suite.log("scenario " + streams.name() + ": " + streams.concurrency() + " streams"
+                + (big == null ? "" : " while " + big.historyTokens() + "-token chats arrive at " + big.rate() + "/s"));
+        Vertx own = big == null ? null : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        AtomicReference<LoadGenerator.Result> bigResult = new AtomicReference<>();
+        AtomicReference<Throwable> bigFailure = new AtomicReference<>();
+        Thread bigThread = null;
+        try {
+            if (big != null) {
+                bigThread = new Thread(() -> {
+                    try {
+                        bigResult.set(new LoadGenerator(big, own, new LoadGenerator.Listener() { }).run());
+                    } catch (Throwable e) {
+                        bigFailure.set(e);
+                    }
+                }, "big-prompts");
+                bigThread.start();
+            }
+            double[] cpu = new double[2];
+            LoadGenerator.Result r = new LoadGenerator(streams, vertx, new LoadGenerator.Listener() {
+                @Override
+                public void windowStarted() {
+                    cpu[0] = hop.cpuSeconds();
+                }
+
+                @Override
+                public void windowEnded() {
+                    cpu[1] = hop.cpuSeconds();
+                }
+            }).run();
+            if (bigThread != null) {
+                bigThread.join(Duration.ofSeconds(90).toMillis());
+            }
+            ObjectNode o = Report.json(r);
+            o.put("hop_cpu_seconds_in_window", Suite.round(cpu[1] - cpu[0]));
+            if (bigResult.get() != null) {
+                o.set("big_prompts", Report.json(bigResult.get()));
+            } else if (bigFailure.get() != null) {
+                o.put("big_prompts_failure", bigFailure.get().toString());
+            }
+            return o;
+        } finally {
+            if (own != null) {
+                own.close().toCompletionStage().toCompletableFuture().join();
+            }
+        }
+    }
+
+    static String label(int size) {
+        return size % 1000 == 0 ? size / 1000 + "k" : Integer.toString(size);
+    }
+
+    // ---- report --------------------------------------------------------------------------------
+
+    /** The scenario's tables: TTFT by size and target (added against the direct path), then the other streams. */
+    static String markdown(JsonNode report) {
+        JsonNode p = report.path("prompt_sizes");
+        if (p.isMissingNode() || p.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder();
+        JsonNode ttft = p.path("ttft");
+        JsonNode direct = ttft.path("direct-path");
+        if (!ttft.isEmpty()) {
+            List<String> targets = new ArrayList<>();
+            ttft.fieldNames().forEachRemaining(targets::add);
+            md.append("Prompt sizes: TTFT ms p50 / p99 (added against the direct path: p50 / p99), long chats at ")
+                    .append(report.path("settings").path("prompt_sizes").path("rate_per_s").asText())
+                    .append("/s, no other load\n\n| prompt | body KiB | requests |");
+            targets.forEach(t -> md.append(' ').append(t).append(" |"));
+            for (String t : targets) {
+                if (!t.equals("direct-path")) {
+                    md.append(" added ").append(t).append(" |");
+                }
+            }
+            for (String t : targets) {
+                if (!t.equals("direct-path") && ttft.path(t).elements().hasNext()
+                        && ttft.path(t).elements().next().has("hop_cpu_ms_per_request")) {
+                    md.append(" CPU ms/request ").append(t).append(" |");
+                }
+            }
+            int columns = columns(md);
+            md.append("\n|---|---:|---:|");
+            md.append("---:|".repeat(Math.max(0, columns - 3))).append('\n');
+            direct.fieldNames().forEachRemaining(size -> {
+                JsonNode d = direct.path(size);
+                md.append("| ").append(size).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f", d.path("body_bytes").asDouble() / 1024)).append(" | ");
+                md.append(targets.stream().map(t -> String.valueOf(ttft.path(t).path(size).path("completed").asInt()))
+                        .reduce((a, b) -> a + "/" + b).orElse("")).append(" |");
+                for (String t : targets) {
+                    JsonNode s = ttft.path(t).path(size).path("time_to_first_token_ms");
+                    md.append(' ').append(num(s.path("p50"))).append(" / ").append(num(s.path("p99"))).append(" |");
+                }
+                for (String t : targets) {
+                    if (t.equals("direct-path")) {
+                        continue;
+                    }
+                    JsonNode s = ttft.path(t).path(size).path("time_to_first_token_ms");
+                    JsonNode b = d.path("time_to_first_token_ms");
+                    md.append(' ').append(diff(s.path("p50"), b.path("p50"))).append(" / ")
+                            .append(diff(s.path("p99"), b.path("p99"))).append(" |");
+                }
+                for (String t : targets) {
+                    if (!t.equals("direct-path") && ttft.path(t).elements().hasNext()
+                            && ttft.path(t).elements().next().has("hop_cpu_ms_per_request")) {
+                        md.append(' ').append(num(ttft.path(t).path(size).path("hop_cpu_ms_per_request"))).append(" |");
+                    }
+                }
+                md.append('\n');
+            });
+            md.append('\n');
+        }
+        JsonNode bg = p.path("background");
+        if (!bg.isEmpty()) {
+            md.append("Other streams while long chats arrive: engine→client ms per response of the ordinary streams, "
+                    + "without / with long chats (added = with − without)\n\n"
+                    + "| gateway | streams | long chats | p50 | p99 | max | added p50 | added p99 | added max | "
+                    + "streams' TTFT p99 | long chats done / errors | long chats' TTFT p50 |\n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            bg.fields().forEachRemaining(e -> {
+                JsonNode w = e.getValue().path("without").path("stamp_latency_ms");
+                JsonNode x = e.getValue().path("with").path("stamp_latency_ms");
+                JsonNode bigs = e.getValue().path("with").path("big_prompts");
+                String chats = label(e.getValue().path("big_prompt_tokens").asInt()) + " at "
+                        + e.getValue().path("big_prompts_per_s").asText() + "/s";
+                md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().path("streams").asInt()).append(" | ")
+                        .append(chats).append(" | ")
+                        .append(num(w.path("p50"))).append(" / ").append(num(x.path("p50"))).append(" | ")
+                        .append(num(w.path("p99"))).append(" / ").append(num(x.path("p99"))).append(" | ")
+                        .append(num(w.path("max"))).append(" / ").append(num(x.path("max"))).append(" | ")
+                        .append(diff(x.path("p50"), w.path("p50"))).append(" | ")
+                        .append(diff(x.path("p99"), w.path("p99"))).append(" | ")
+                        .append(diff(x.path("max"), w.path("max"))).append(" | ")
+                        .append(num(e.getValue().path("without").path("time_to_first_token_ms").path("p99"))).append(" / ")
+                        .append(num(e.getValue().path("with").path("time_to_first_token_ms").path("p99"))).append(" | ")
+                        .append(bigs.path("completed").asInt()).append(" / ").append(bigs.path("errors").asInt()).append(" | ")
+                        .append(num(bigs.path("time_to_first_token_ms").path("p50"))).append(" |\n");
+            });
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** Columns of the header row just written (the last line of {@code md}). */
+    private static int columns(StringBuilder md) {
+        int start = md.lastIndexOf("\n| prompt");
+        int end = md.length();
+        int bars = 0;
+        for (int i = start + 1; i < end; i++) {
+            if (md.charAt(i) == '|') {
+                bars++;
+            }
+        }
+        return bars - 1;
+    }
+
+    private static String num(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "–" : String.format(Locale.ROOT, "%.2f", n.asDouble());
+    }
+
+    private static String diff(JsonNode a, JsonNode b) {
+        if (a.isMissingNode() || a.isNull() || b.isMissingNode() || b.isNull()) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%+.2f", a.asDouble() - b.asDouble());
+    }
+}
