@@ -129,6 +129,7 @@ public record LoadConfig(
         public Builder stamp(boolean v) { stamp = v; return this; }
         public Builder directive(String v) { directives.add(v); return this; }
         public Builder header(String k, String v) { headers.put(k, v); return this; }
+        public Builder headers(Map<String, String> v) { headers = new LinkedHashMap<>(v); return this; }
         public Builder tokenCount(RequestRecord.TokenCount v) { tokenCount = v; return this; }
         public Builder clientThreads(int v) { clientThreads = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }

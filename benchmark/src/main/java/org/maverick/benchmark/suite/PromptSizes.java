@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.maverick.benchmark.load.LoadConfig;
 import org.maverick.benchmark.load.LoadGenerator;
@@ -40,7 +41,8 @@ final class PromptSizes {
               --prompt-duration S    measured seconds per size and target (default 6; 2 s unmeasured before)
               --prompt-background-rate R  prompts of the largest size per second while the ordinary streams run
                                      (default 1; 0 skips that part)
-              --prompt-background-duration S  measured seconds of the ordinary streams, with and without (default 12)""";
+              --prompt-background-duration S  measured seconds of the ordinary streams, without and with, in each of
+                                     two rounds (default 8)""";
 
     /** Answer length of the long chats: a long history with a short answer. */
     static final int ANSWER_TOKENS = 16;
@@ -53,7 +55,9 @@ final class PromptSizes {
     Duration duration = Duration.ofSeconds(6);
     Duration warmup = Duration.ofSeconds(2);
     double backgroundRate = 1;
-    Duration backgroundDuration = Duration.ofSeconds(12);
+    Duration backgroundDuration = Duration.ofSeconds(8);
+    /** Rounds of (without, with) in the background part. */
+    static final int ROUNDS = 2;
     Duration backgroundWarmup = Duration.ofSeconds(3);
 
     private final ObjectNode out;
@@ -114,10 +118,12 @@ final class PromptSizes {
     }
 
     /**
-     * Part 1 for one target: each size at {@link #rate} for {@link #duration}, after {@link #warmup} unmeasured.
-     * {@code hop} (nullable) is the process whose CPU per request is read.
+     * Part 1 for one target: each size at {@link #rate} for {@link #duration}, after {@link #warmup} unmeasured,
+     * with the same long chats sent to the direct path ({@code directUrl}) at the same rate at the same time, so
+     * the "added" figure compares two measurements taken under the same load of this shared machine (a direct
+     * path measured minutes earlier is not). {@code hop} (nullable) is the process whose CPU per request is read.
      */
-    void ttft(Vertx vertx, String target, LoadConfig base, Suite.Hop hop) throws InterruptedException {
+    void ttft(Vertx vertx, String target, LoadConfig base, Suite.Hop hop, String directUrl) throws Exception {
         if (!enabled) {
             return;
         }
@@ -125,8 +131,20 @@ final class PromptSizes {
         for (int size : sizes) {
             LoadConfig c = chat(base, size).name("prompt-" + label(size) + "-" + target).rate(rate).maxInFlight(256)
                     .warmup(warmup).duration(duration).rampUp(Duration.ZERO).drainTimeout(Duration.ofSeconds(30)).build();
+            LoadConfig d = c.toBuilder().name("prompt-" + label(size) + "-direct-path-beside-" + target).url(directUrl)
+                    .headers(Map.of()).progress(false).build();
             Suite.log("scenario " + c.name() + ": long chats of " + size + " tokens at " + rate + "/s, " + c.url()
-                    + (c.headers().isEmpty() ? "" : " " + c.headers()));
+                    + (c.headers().isEmpty() ? "" : " " + c.headers()) + ", and as many to the direct path at the same time");
+            AtomicReference<LoadGenerator.Result> beside = new AtomicReference<>();
+            AtomicReference<Throwable> besideFailure = new AtomicReference<>();
+            Thread directThread = new Thread(() -> {
+                try {
+                    beside.set(new LoadGenerator(d, vertx, new LoadGenerator.Listener() { }).run());
+                } catch (Throwable e) {
+                    besideFailure.set(e);
+                }
+            }, "direct-path-beside");
+            directThread.start();
             double[] cpu = new double[2];
             LoadGenerator.Result r = new LoadGenerator(c, vertx, new LoadGenerator.Listener() {
                 @Override
@@ -139,12 +157,18 @@ final class PromptSizes {
                     cpu[1] = hop == null ? Double.NaN : hop.cpuSeconds();
                 }
             }).run();
+            directThread.join(Duration.ofSeconds(90).toMillis());
             ObjectNode o = Report.json(r);
             o.put("prompt_tokens", size);
             o.put("body_bytes", bodyBytes(c));
             if (hop != null && r.summary().completed() > 0) {
-                // requests sent in the window, all of them over by the time the window's CPU is read or soon after
+                // CPU in the window over the requests sent in it (/proc's 10 ms ticks; idle work included)
                 o.put("hop_cpu_ms_per_request", Suite.round((cpu[1] - cpu[0]) * 1000 / r.summary().completed()));
+            }
+            if (beside.get() != null) {
+                o.set("direct_path_beside", Report.json(beside.get()));
+            } else {
+                o.put("direct_path_beside_failure", String.valueOf(besideFailure.get()));
             }
             byTarget.set(label(size), o);
         }
@@ -158,7 +182,8 @@ final class PromptSizes {
 
     /**
      * Part 2 for one gateway: the ordinary streams alone, then the same with prompts of the largest size arriving
-     * at {@link #backgroundRate}; the big prompts come from a Vert.x instance of their own.
+     * at {@link #backgroundRate} (the big prompts from a Vert.x instance of their own), twice over, so a drift of
+     * this shared machine's load between two windows shows as a disagreement of the two rounds.
      */
     void background(Vertx vertx, String target, LoadConfig ordinary, Suite.Hop hop) throws Exception {
         if (!enabled || backgroundRate <= 0) {
@@ -169,14 +194,18 @@ final class PromptSizes {
         o.put("big_prompt_tokens", largest);
         o.put("big_prompts_per_s", backgroundRate);
         o.put("streams", ordinary.concurrency());
-        LoadConfig alone = ordinary.toBuilder().name("streams-" + target).warmup(backgroundWarmup)
-                .duration(backgroundDuration).build();
-        o.set("without", backgroundRun(vertx, alone, null, hop));
-        LoadConfig with = alone.toBuilder().name("streams+" + label(largest) + "-" + target).build();
-        LoadConfig big = chat(ordinary, largest).name("big-" + label(largest) + "-" + target).rate(backgroundRate)
-                .maxInFlight(64).warmup(backgroundWarmup).duration(backgroundDuration).rampUp(Duration.ZERO)
-                .drainTimeout(Duration.ofSeconds(30)).progress(false).build();
-        o.set("with", backgroundRun(vertx, with, big, hop));
+        ArrayNode rounds = o.putArray("rounds");
+        for (int round = 1; round <= ROUNDS; round++) {
+            LoadConfig alone = ordinary.toBuilder().name("streams-" + target + "-" + round).warmup(backgroundWarmup)
+                    .duration(backgroundDuration).build();
+            LoadConfig with = alone.toBuilder().name("streams+" + label(largest) + "-" + target + "-" + round).build();
+            LoadConfig big = chat(ordinary, largest).name("big-" + label(largest) + "-" + target + "-" + round)
+                    .rate(backgroundRate).maxInFlight(64).warmup(backgroundWarmup).duration(backgroundDuration)
+                    .rampUp(Duration.ZERO).drainTimeout(Duration.ofSeconds(30)).progress(false).build();
+            ObjectNode r = rounds.addObject();
+            r.set("without", backgroundRun(vertx, alone, null, hop));
+            r.set("with", backgroundRun(vertx, with, big, hop));
+        }
     }
 
     private ObjectNode backgroundRun(Vertx vertx, LoadConfig streams, LoadConfig big, Suite.Hop hop) throws Exception {
@@ -233,7 +262,7 @@ final class PromptSizes {
 
     // ---- report --------------------------------------------------------------------------------
 
-    /** The scenario's tables: TTFT by size and target (added against the direct path), then the other streams. */
+    /** The scenario's tables: TTFT by size and target (added against the direct path beside it), then the other streams. */
     static String markdown(JsonNode report) {
         JsonNode p = report.path("prompt_sizes");
         if (p.isMissingNode() || p.isEmpty()) {
@@ -241,99 +270,69 @@ final class PromptSizes {
         }
         StringBuilder md = new StringBuilder();
         JsonNode ttft = p.path("ttft");
-        JsonNode direct = ttft.path("direct-path");
         if (!ttft.isEmpty()) {
-            List<String> targets = new ArrayList<>();
-            ttft.fieldNames().forEachRemaining(targets::add);
-            md.append("Prompt sizes: TTFT ms p50 / p99 (added against the direct path: p50 / p99), long chats at ")
+            md.append("Prompt sizes: TTFT ms of long chats at ")
                     .append(report.path("settings").path("prompt_sizes").path("rate_per_s").asText())
-                    .append("/s, no other load\n\n| prompt | body KiB | requests |");
-            targets.forEach(t -> md.append(' ').append(t).append(" |"));
-            for (String t : targets) {
-                if (!t.equals("direct-path")) {
-                    md.append(" added ").append(t).append(" |");
-                }
+                    .append("/s, each target beside the direct path at the same rate at the same time; added = target − "
+                            + "direct path\n\n| prompt | body KiB | target | requests | TTFT p50 | direct path p50 | added p50 "
+                            + "| TTFT p99 | direct path p99 | added p99 | hop CPU ms/request |\n"
+                            + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            List<String> sizes = new ArrayList<>();
+            ttft.elements().next().fieldNames().forEachRemaining(sizes::add);
+            for (String size : sizes) {
+                ttft.fields().forEachRemaining(e -> {
+                    JsonNode t = e.getValue().path(size);
+                    JsonNode d = t.path("direct_path_beside");
+                    JsonNode tt = t.path("time_to_first_token_ms");
+                    JsonNode dt = d.path("time_to_first_token_ms");
+                    md.append("| ").append(size).append(" | ")
+                            .append(String.format(Locale.ROOT, "%.0f", t.path("body_bytes").asDouble() / 1024)).append(" | ")
+                            .append(e.getKey()).append(" | ")
+                            .append(t.path("completed").asInt()).append('/').append(d.path("completed").asInt())
+                            .append(t.path("errors").asInt() + d.path("errors").asInt() > 0
+                                    ? " (errors " + t.path("errors").asInt() + "/" + d.path("errors").asInt() + ")" : "")
+                            .append(" | ").append(num(tt.path("p50"))).append(" | ").append(num(dt.path("p50")))
+                            .append(" | ").append(diff(tt.path("p50"), dt.path("p50")))
+                            .append(" | ").append(num(tt.path("p99"))).append(" | ").append(num(dt.path("p99")))
+                            .append(" | ").append(diff(tt.path("p99"), dt.path("p99")))
+                            .append(" | ").append(num(t.path("hop_cpu_ms_per_request"))).append(" |\n");
+                });
             }
-            for (String t : targets) {
-                if (!t.equals("direct-path") && ttft.path(t).elements().hasNext()
-                        && ttft.path(t).elements().next().has("hop_cpu_ms_per_request")) {
-                    md.append(" CPU ms/request ").append(t).append(" |");
-                }
-            }
-            int columns = columns(md);
-            md.append("\n|---|---:|---:|");
-            md.append("---:|".repeat(Math.max(0, columns - 3))).append('\n');
-            direct.fieldNames().forEachRemaining(size -> {
-                JsonNode d = direct.path(size);
-                md.append("| ").append(size).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.0f", d.path("body_bytes").asDouble() / 1024)).append(" | ");
-                md.append(targets.stream().map(t -> String.valueOf(ttft.path(t).path(size).path("completed").asInt()))
-                        .reduce((a, b) -> a + "/" + b).orElse("")).append(" |");
-                for (String t : targets) {
-                    JsonNode s = ttft.path(t).path(size).path("time_to_first_token_ms");
-                    md.append(' ').append(num(s.path("p50"))).append(" / ").append(num(s.path("p99"))).append(" |");
-                }
-                for (String t : targets) {
-                    if (t.equals("direct-path")) {
-                        continue;
-                    }
-                    JsonNode s = ttft.path(t).path(size).path("time_to_first_token_ms");
-                    JsonNode b = d.path("time_to_first_token_ms");
-                    md.append(' ').append(diff(s.path("p50"), b.path("p50"))).append(" / ")
-                            .append(diff(s.path("p99"), b.path("p99"))).append(" |");
-                }
-                for (String t : targets) {
-                    if (!t.equals("direct-path") && ttft.path(t).elements().hasNext()
-                            && ttft.path(t).elements().next().has("hop_cpu_ms_per_request")) {
-                        md.append(' ').append(num(ttft.path(t).path(size).path("hop_cpu_ms_per_request"))).append(" |");
-                    }
-                }
-                md.append('\n');
-            });
             md.append('\n');
         }
         JsonNode bg = p.path("background");
         if (!bg.isEmpty()) {
             md.append("Other streams while long chats arrive: engine→client ms per response of the ordinary streams, "
-                    + "without / with long chats (added = with − without)\n\n"
-                    + "| gateway | streams | long chats | p50 | p99 | max | added p50 | added p99 | added max | "
+                    + "without / with long chats (added = with − without), in rounds\n\n"
+                    + "| gateway | round | streams | long chats | p50 | p99 | max | added p50 | added p99 | added max | "
                     + "streams' TTFT p99 | long chats done / errors | long chats' TTFT p50 |\n"
-                    + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             bg.fields().forEachRemaining(e -> {
-                JsonNode w = e.getValue().path("without").path("stamp_latency_ms");
-                JsonNode x = e.getValue().path("with").path("stamp_latency_ms");
-                JsonNode bigs = e.getValue().path("with").path("big_prompts");
                 String chats = label(e.getValue().path("big_prompt_tokens").asInt()) + " at "
                         + e.getValue().path("big_prompts_per_s").asText() + "/s";
-                md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().path("streams").asInt()).append(" | ")
-                        .append(chats).append(" | ")
-                        .append(num(w.path("p50"))).append(" / ").append(num(x.path("p50"))).append(" | ")
-                        .append(num(w.path("p99"))).append(" / ").append(num(x.path("p99"))).append(" | ")
-                        .append(num(w.path("max"))).append(" / ").append(num(x.path("max"))).append(" | ")
-                        .append(diff(x.path("p50"), w.path("p50"))).append(" | ")
-                        .append(diff(x.path("p99"), w.path("p99"))).append(" | ")
-                        .append(diff(x.path("max"), w.path("max"))).append(" | ")
-                        .append(num(e.getValue().path("without").path("time_to_first_token_ms").path("p99"))).append(" / ")
-                        .append(num(e.getValue().path("with").path("time_to_first_token_ms").path("p99"))).append(" | ")
-                        .append(bigs.path("completed").asInt()).append(" / ").append(bigs.path("errors").asInt()).append(" | ")
-                        .append(num(bigs.path("time_to_first_token_ms").path("p50"))).append(" |\n");
+                int round = 0;
+                for (JsonNode r : e.getValue().path("rounds")) {
+                    round++;
+                    JsonNode w = r.path("without").path("stamp_latency_ms");
+                    JsonNode x = r.path("with").path("stamp_latency_ms");
+                    JsonNode bigs = r.path("with").path("big_prompts");
+                    md.append("| ").append(e.getKey()).append(" | ").append(round).append(" | ")
+                            .append(e.getValue().path("streams").asInt()).append(" | ").append(chats).append(" | ")
+                            .append(num(w.path("p50"))).append(" / ").append(num(x.path("p50"))).append(" | ")
+                            .append(num(w.path("p99"))).append(" / ").append(num(x.path("p99"))).append(" | ")
+                            .append(num(w.path("max"))).append(" / ").append(num(x.path("max"))).append(" | ")
+                            .append(diff(x.path("p50"), w.path("p50"))).append(" | ")
+                            .append(diff(x.path("p99"), w.path("p99"))).append(" | ")
+                            .append(diff(x.path("max"), w.path("max"))).append(" | ")
+                            .append(num(r.path("without").path("time_to_first_token_ms").path("p99"))).append(" / ")
+                            .append(num(r.path("with").path("time_to_first_token_ms").path("p99"))).append(" | ")
+                            .append(bigs.path("completed").asInt()).append(" / ").append(bigs.path("errors").asInt())
+                            .append(" | ").append(num(bigs.path("time_to_first_token_ms").path("p50"))).append(" |\n");
+                }
             });
             md.append('\n');
         }
         return md.toString();
-    }
-
-    /** Columns of the header row just written (the last line of {@code md}). */
-    private static int columns(StringBuilder md) {
-        int start = md.lastIndexOf("\n| prompt");
-        int end = md.length();
-        int bars = 0;
-        for (int i = start + 1; i < end; i++) {
-            if (md.charAt(i) == '|') {
-                bars++;
-            }
-        }
-        return bars - 1;
     }
 
     private static String num(JsonNode n) {

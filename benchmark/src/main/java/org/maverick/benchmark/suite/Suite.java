@@ -204,7 +204,6 @@ public final class Suite {
             LoadConfig directPath = base.toBuilder().name("direct-path").build();
             warmUp(vertx, List.of(directPath), gatewayWarmup.dividedBy(2));
             ObjectNode direct = scenario(vertx, directPath, null);
-            prompts.ttft(vertx, "direct-path", base, null);
             ObjectNode nginxO = nginxScenario(vertx, base, openAi);
             for (var t : targets.entrySet()) {
                 scenario(vertx, base.toBuilder().name(t.getKey()).url(t.getValue()).build(), null);
@@ -241,7 +240,7 @@ public final class Suite {
                         gwQueued = o;
                     }
                 }
-                prompts.ttft(vertx, "gateway-direct", runs.get(0), hop);
+                prompts.ttft(vertx, "gateway-direct", runs.get(0), hop, directUrl);
                 prompts.background(vertx, "gateway-direct", runs.get(0), hop);
                 gateway.close();
                 targets(direct, nginxO, gwDirect, gwQueued);
@@ -264,7 +263,7 @@ public final class Suite {
                     for (LoadConfig run : baseRuns) {
                         scenario(vertx, run, Hop.of(baseline));
                     }
-                    prompts.ttft(vertx, "baseline-direct", baseRuns.get(0), Hop.of(baseline));
+                    prompts.ttft(vertx, "baseline-direct", baseRuns.get(0), Hop.of(baseline), directUrl);
                     prompts.background(vertx, "baseline-direct", baseRuns.get(0), Hop.of(baseline));
                     baseline.close();
                     profile("baseline");
@@ -421,7 +420,7 @@ public final class Suite {
                     .url("http://127.0.0.1:" + proxy.port() + "/v1/chat/completions").build();
             Hop hop = new Hop("nginx", proxy::pids, null);
             ObjectNode o = scenario(vertx, viaNginx, hop);
-            prompts.ttft(vertx, "nginx", viaNginx, hop);
+            prompts.ttft(vertx, "nginx", viaNginx, hop, base.url().toString());
             return o;
         }
     }

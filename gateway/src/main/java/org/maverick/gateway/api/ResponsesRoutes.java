@@ -100,11 +100,10 @@ public class ResponsesRoutes {
                     "invalid_json"));
             return;
         }
-        byte[] bytes = body.getBytes();
         Context loop = Vertx.currentContext();
-        // As for chat completions: the body is parsed where ParseDispatch puts it, pictures are checked on the
-        // image decoding pool, and the outcome comes back to this connection's event loop.
-        parsing.parse(ctx.vertx(), bytes.length, () -> parser.draft(json, bytes, requestId,
+        // As for chat completions: the body is copied out and parsed where ParseDispatch puts it, pictures are
+        // checked on the image decoding pool, and the outcome comes back to this connection's event loop.
+        parsing.parse(ctx.vertx(), body.length(), () -> parser.draft(json, body.getBytes(), requestId,
                         Instant.now().getEpochSecond()).resolve(images).map(p -> {
                     Generation g = p.generation().withCaller(tenant);
                     return p.withGeneration(dispatch.isEmpty() ? g : g.withDispatch(dispatch.get()));
