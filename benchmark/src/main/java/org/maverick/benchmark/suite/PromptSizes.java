@@ -40,7 +40,7 @@ final class PromptSizes {
               --prompt-rate R        long chats per second in the TTFT part, per size and target (default 3)
               --prompt-duration S    measured seconds per size and target (default 6; 2 s unmeasured before)
               --prompt-background-rate R  prompts of the largest size per second while the ordinary streams run
-                                     (default 1; 0 skips that part)
+                                     (default 2; 0 skips that part)
               --prompt-background-duration S  measured seconds of the ordinary streams, without and with, in each of
                                      two rounds (default 8)""";
 
@@ -54,7 +54,7 @@ final class PromptSizes {
     double rate = 3;
     Duration duration = Duration.ofSeconds(6);
     Duration warmup = Duration.ofSeconds(2);
-    double backgroundRate = 1;
+    double backgroundRate = 2;
     Duration backgroundDuration = Duration.ofSeconds(8);
     /** Rounds of (without, with) in the background part. */
     static final int ROUNDS = 2;
@@ -146,15 +146,18 @@ final class PromptSizes {
             }, "direct-path-beside");
             directThread.start();
             double[] cpu = new double[2];
+            List<Map<String, Long>> threads = new ArrayList<>(List.of(Map.of(), Map.of()));
             LoadGenerator.Result r = new LoadGenerator(c, vertx, new LoadGenerator.Listener() {
                 @Override
                 public void windowStarted() {
                     cpu[0] = hop == null ? Double.NaN : hop.cpuSeconds();
+                    threads.set(0, threadNanos(hop));
                 }
 
                 @Override
                 public void windowEnded() {
                     cpu[1] = hop == null ? Double.NaN : hop.cpuSeconds();
+                    threads.set(1, threadNanos(hop));
                 }
             }).run();
             directThread.join(Duration.ofSeconds(90).toMillis());
@@ -165,12 +168,34 @@ final class PromptSizes {
                 // CPU in the window over the requests sent in it (/proc's 10 ms ticks; idle work included)
                 o.put("hop_cpu_ms_per_request", Suite.round((cpu[1] - cpu[0]) * 1000 / r.summary().completed()));
             }
+            if (!threads.get(1).isEmpty() && r.summary().completed() > 0) {
+                // the scheduler's nanoseconds per thread group over the window, per request sent in it
+                ObjectNode t = o.putObject("thread_cpu_us_per_request");
+                threads.get(1).forEach((group, nanos) -> {
+                    long used = nanos - threads.get(0).getOrDefault(group, 0L);
+                    if (used > 0) {
+                        t.put(group, Suite.round(used / 1000.0 / r.summary().completed()));
+                    }
+                });
+            }
             if (beside.get() != null) {
                 o.set("direct_path_beside", Report.json(beside.get()));
             } else {
                 o.put("direct_path_beside_failure", String.valueOf(besideFailure.get()));
             }
             byTarget.set(label(size), o);
+        }
+    }
+
+    /** The gateway's CPU nanoseconds by thread group (empty for nginx or without a hop). */
+    static Map<String, Long> threadNanos(Suite.Hop hop) {
+        if (hop == null || hop.jvm() == null) {
+            return Map.of();
+        }
+        try {
+            return ProcStats.threadCpuNanos(hop.jvm().pid());
+        } catch (java.io.IOException e) {
+            return Map.of();
         }
     }
 
@@ -275,8 +300,9 @@ final class PromptSizes {
                     .append(report.path("settings").path("prompt_sizes").path("rate_per_s").asText())
                     .append("/s, each target beside the direct path at the same rate at the same time; added = target − "
                             + "direct path\n\n| prompt | body KiB | target | requests | TTFT p50 | direct path p50 | added p50 "
-                            + "| TTFT p99 | direct path p99 | added p99 | hop CPU ms/request |\n"
-                            + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + "| TTFT p99 | direct path p99 | added p99 | hop CPU ms/request | event loops µs/request "
+                            + "| workers µs/request |\n"
+                            + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             List<String> sizes = new ArrayList<>();
             ttft.elements().next().fieldNames().forEachRemaining(sizes::add);
             for (String size : sizes) {
@@ -295,7 +321,10 @@ final class PromptSizes {
                             .append(" | ").append(diff(tt.path("p50"), dt.path("p50")))
                             .append(" | ").append(num(tt.path("p99"))).append(" | ").append(num(dt.path("p99")))
                             .append(" | ").append(diff(tt.path("p99"), dt.path("p99")))
-                            .append(" | ").append(num(t.path("hop_cpu_ms_per_request"))).append(" |\n");
+                            .append(" | ").append(num(t.path("hop_cpu_ms_per_request")))
+                            .append(" | ").append(num(t.path("thread_cpu_us_per_request").path("vert.x-eventloo")))
+                            .append(" | ").append(num(workers(t.path("thread_cpu_us_per_request"))))
+                            .append(" |\n");
                 });
             }
             md.append('\n');
@@ -333,6 +362,11 @@ final class PromptSizes {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** Worker threads' figure: Quarkus's executor, or Vert.x's own worker pool where that ran the work. */
+    private static JsonNode workers(JsonNode byGroup) {
+        return byGroup.has("executor-thread") ? byGroup.path("executor-thread") : byGroup.path("vert.x-worker-t");
     }
 
     private static String num(JsonNode n) {

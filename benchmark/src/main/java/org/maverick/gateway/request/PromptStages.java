@@ -177,6 +177,9 @@ public final class PromptStages {
                 if (r == java.util.Optional.class) {
                     return java.util.Optional.empty();
                 }
+                if (r == java.util.OptionalInt.class) {
+                    return java.util.OptionalInt.empty();
+                }
                 if (r.isInterface() && r.getName().startsWith("org.maverick")) {
                     return defaults(r);
                 }

@@ -81,7 +81,7 @@ public class OpenAiRoutes {
         this.images = images;
         this.metrics = metrics;
         this.auth = auth;
-        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
+        this.parsing = new ParseDispatch(GatewayConfig.inlineParseBytes(config));
         this.validator = validator;
         this.backend = backend;
         this.json = json;

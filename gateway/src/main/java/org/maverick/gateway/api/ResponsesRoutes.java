@@ -68,7 +68,7 @@ public class ResponsesRoutes {
         this.metrics = metrics;
         this.auth = auth;
         this.edge = edge;
-        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
+        this.parsing = new ParseDispatch(GatewayConfig.inlineParseBytes(config));
     }
 
     /**

@@ -91,7 +91,7 @@ public class TritonBackend implements Backend {
                         + "first token.")
                 .register(registry);
         this.maxCallChars = config.tools().maxCallChars();
-        this.inlineBuildChars = config.limits().inlineParseBytes();
+        this.inlineBuildChars = GatewayConfig.inlineParseBytes(config);
         String toolCalls = "maverick.gateway.tool_calls";
         this.toolCallsParsed = Counter.builder(toolCalls).tag("maverick.outcome", "parsed")
                 .description("Tool calls parsed from model output; unparsed: call-like text relayed as text because "
