@@ -20,11 +20,13 @@ import org.maverick.benchmark.load.Report;
  *
  * <ol>
  *   <li><b>TTFT by prompt size.</b> For each size (default 1K, 32K, 120K prompt tokens), long chats (a
- *   multi-turn {@link org.maverick.benchmark.load.ChatHistory}, not one giant string) at a steady rate with no
- *   other load, against every target of the run: the direct path, nginx, the gateway in direct mode (and the
- *   baseline gateway). "Added TTFT" is a target's TTFT percentile minus the direct path's for the same size;
- *   the stand-in's own TTFT grows with the prompt (50 ms + 0.02 ms a token), so the difference is the way in:
- *   body, JSON parse, template, token counting, the gRPC send. The hop's CPU per request is read from /proc.</li>
+ *   multi-turn {@link org.maverick.benchmark.load.ChatHistory}, not one giant string) at a steady rate against each
+ *   target of the run (nginx, the gateway in direct mode, the baseline gateway), with the same chats sent to the
+ *   direct path at the same rate at the same time. "Added TTFT" is a target's TTFT percentile minus that of the
+ *   direct path beside it; the stand-in's own TTFT grows with the prompt (50 ms + 0.02 ms a token), so the
+ *   difference is the way in: body, JSON parse, template, token counting, the gRPC send. The hop's CPU per request
+ *   is read from /proc; a gateway's event-loop and worker CPU per request from the scheduler's per-thread
+ *   nanoseconds, above what those threads use idle.</li>
  *   <li><b>Other streams while big prompts arrive.</b> The run's ordinary streams (256 by default, each a short
  *   prompt) against the gateway, once alone and once while prompts of the largest size arrive at a steady,
  *   bounded rate, sent from a client event loop of their own (so the client's own writing of a big body
@@ -56,6 +58,8 @@ final class PromptSizes {
     Duration warmup = Duration.ofSeconds(2);
     double backgroundRate = 2;
     Duration backgroundDuration = Duration.ofSeconds(8);
+    /** How long a gateway's threads are watched with no request, before the TTFT part. */
+    static final Duration IDLE = Duration.ofSeconds(4);
     /** Rounds of (without, with) in the background part. */
     static final int ROUNDS = 2;
     Duration backgroundWarmup = Duration.ofSeconds(3);
@@ -128,6 +132,21 @@ final class PromptSizes {
             return;
         }
         ObjectNode byTarget = out.with("ttft").putObject(target);
+        // What the gateway's threads use with no request at all (probes, metrics, the span exporter's retries, the
+        // JIT): measured for a while first and taken off each window's figures, which are per request.
+        Map<String, Long> idle = new java.util.TreeMap<>();
+        if (!threadNanos(hop).isEmpty()) {
+            Map<String, Long> before = threadNanos(hop);
+            Thread.sleep(IDLE.toMillis());
+            Map<String, Long> after = threadNanos(hop);
+            after.forEach((group, nanos) -> idle.put(group, Math.max(0, nanos - before.getOrDefault(group, 0L))));
+            ObjectNode i = byTarget.putObject("idle_thread_cpu_us_per_s");
+            idle.forEach((group, nanos) -> {
+                if (nanos > 0) {
+                    i.put(group, Suite.round(nanos / 1000.0 / (IDLE.toMillis() / 1000.0)));
+                }
+            });
+        }
         for (int size : sizes) {
             LoadConfig c = chat(base, size).name("prompt-" + label(size) + "-" + target).rate(rate).maxInFlight(256)
                     .warmup(warmup).duration(duration).rampUp(Duration.ZERO).drainTimeout(Duration.ofSeconds(30)).build();
@@ -171,10 +190,12 @@ final class PromptSizes {
             if (!threads.get(1).isEmpty() && r.summary().completed() > 0) {
                 // the scheduler's nanoseconds per thread group over the window, per request sent in it
                 ObjectNode t = o.putObject("thread_cpu_us_per_request");
+                double windowShare = duration.toMillis() / (double) IDLE.toMillis();
                 threads.get(1).forEach((group, nanos) -> {
                     long used = nanos - threads.get(0).getOrDefault(group, 0L);
                     if (used > 0) {
-                        t.put(group, Suite.round(used / 1000.0 / r.summary().completed()));
+                        double overIdle = used - idle.getOrDefault(group, 0L) * windowShare;
+                        t.put(group, Suite.round(overIdle / 1000.0 / r.summary().completed()));
                     }
                 });
             }
@@ -287,7 +308,10 @@ final class PromptSizes {
 
     // ---- report --------------------------------------------------------------------------------
 
-    /** The scenario's tables: TTFT by size and target (added against the direct path beside it), then the other streams. */
+    /**
+     * The scenario's tables: TTFT by size and target (added against the direct path beside it; the gateway's event-loop
+     * and worker CPU per request above what its threads use idle), then the other streams.
+     */
     static String markdown(JsonNode report) {
         JsonNode p = report.path("prompt_sizes");
         if (p.isMissingNode() || p.isEmpty()) {
