@@ -23,11 +23,13 @@ public final class Main {
             case "load" -> LoadMain.main(rest);
             case "suite" -> Suite.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "stages" -> org.maverick.gateway.request.PromptStages.main(rest);
             default -> System.out.println("""
-                    maverick-benchmark: load | suite | jmh
+                    maverick-benchmark: load | suite | jmh | stages
                       load   drive an OpenAI-compatible SSE endpoint or the gateway's WebSocket (load --help)
                       suite  the whole benchmark: stand-in, Kafka, packaged gateway, every scenario (suite --help)
-                      jmh    JMH microbenchmarks of the gateway's per-token hot path (jmh -h)""");
+                      jmh    JMH microbenchmarks of the gateway's per-token hot path (jmh -h)
+                      stages a long chat's way in, stage by stage, by prompt size (stages --help)""");
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param drainTimeout after the window, in-flight requests get this long to end, then are cancelled
  * @param cancelAtEnd  cancel in-flight requests as soon as the window ends (long-stream scenarios)
  * @param directives   extra stand-in directives put in each prompt, e.g. {@code itl_ms=2000}
+ * @param historyTokens above 0: the request is a long chat, a {@link ChatHistory} of about this many prompt
+ *                     tokens before the request's own last user message ({@link #prompt}); 0: one user message
  */
 public record LoadConfig(
         String name,
@@ -42,7 +44,8 @@ public record LoadConfig(
         Map<String, String> headers,
         RequestRecord.TokenCount tokenCount,
         int clientThreads,
-        boolean progress) {
+        boolean progress,
+        int historyTokens) {
 
     public enum Transport { SSE, WEBSOCKET }
 
@@ -57,7 +60,7 @@ public record LoadConfig(
         b.drainTimeout = drainTimeout; b.cancelAtEnd = cancelAtEnd; b.inputTokens = inputTokens;
         b.outputTokens = outputTokens; b.model = model; b.stamp = stamp; b.directives = new ArrayList<>(directives);
         b.headers = new LinkedHashMap<>(headers); b.tokenCount = tokenCount; b.clientThreads = clientThreads;
-        b.progress = progress;
+        b.progress = progress; b.historyTokens = historyTokens;
         return b;
     }
 
@@ -102,6 +105,7 @@ public record LoadConfig(
         private RequestRecord.TokenCount tokenCount = RequestRecord.TokenCount.WORDS;
         private int clientThreads = 2;
         private boolean progress = true;
+        private int historyTokens;
 
         Builder(String url) {
             this.url = url;
@@ -125,17 +129,19 @@ public record LoadConfig(
         public Builder stamp(boolean v) { stamp = v; return this; }
         public Builder directive(String v) { directives.add(v); return this; }
         public Builder header(String k, String v) { headers.put(k, v); return this; }
+        public Builder headers(Map<String, String> v) { headers = new LinkedHashMap<>(v); return this; }
         public Builder tokenCount(RequestRecord.TokenCount v) { tokenCount = v; return this; }
         public Builder clientThreads(int v) { clientThreads = v; return this; }
         public Builder progress(boolean v) { progress = v; return this; }
+        public Builder historyTokens(int v) { historyTokens = v; return this; }
 
         public LoadConfig build() {
-            if (concurrency < 1 || rate <= 0 || outputTokens < 1 || inputTokens < 0) {
+            if (concurrency < 1 || rate <= 0 || outputTokens < 1 || inputTokens < 0 || historyTokens < 0) {
                 throw new IllegalArgumentException("concurrency and output tokens must be at least 1, rate above 0");
             }
             return new LoadConfig(name, URI.create(url), transport, rateMode, concurrency, rate, poisson, maxInFlight,
                     warmup, duration, rampUp, drainTimeout, cancelAtEnd, inputTokens, outputTokens, model, stamp,
-                    List.copyOf(directives), Map.copyOf(headers), tokenCount, clientThreads, progress);
+                    List.copyOf(directives), Map.copyOf(headers), tokenCount, clientThreads, progress, historyTokens);
         }
     }
 }

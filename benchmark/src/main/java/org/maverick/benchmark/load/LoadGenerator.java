@@ -48,6 +48,8 @@ public final class LoadGenerator {
     private final Listener listener;
     private final HttpClient http;
     private final WebSocketClient ws;
+    /** The chat history's JSON, written once (history mode), else null. */
+    private final String historyJson;
 
     private final ConcurrentLinkedQueue<RequestRecord> measured = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Live> live = new ConcurrentLinkedQueue<>();
@@ -70,6 +72,7 @@ public final class LoadGenerator {
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                         .setConnectTimeout(30_000).setIdleTimeout(0).setMaxInitialLineLength(8192),
                 new PoolOptions().setHttp1MaxSize(pool + 8).setMaxWaitQueueSize(-1));
+        this.historyJson = config.historyTokens() > 0 ? ChatHistory.historyJson(config.historyTokens(), 19) : null;
         this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(pool + 8)
                 .setConnectTimeout(30_000).setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024));
     }
@@ -181,7 +184,7 @@ public final class LoadGenerator {
             }
             session.send(next(), () -> worker(session));
         } else {
-            sse(next(), () -> worker(null));
+            sse(next(), null, () -> worker(null));
         }
     }
 
@@ -212,7 +215,9 @@ public final class LoadGenerator {
                     if (config.transport() == LoadConfig.Transport.WEBSOCKET) {
                         openSocket(s -> s.send(r, s::close), () -> fail(r, "WebSocket connect failed"));
                     } else {
-                        vertx.runOnContext(v -> sse(r, () -> { }));
+                        // the body is written here, not on an event loop: a long chat's is hundreds of KB
+                        Buffer body = Buffer.buffer(body(sequence.incrementAndGet()));
+                        vertx.runOnContext(v -> sse(r, body, () -> { }));
                     }
                 }
                 double gap = config.poisson() ? -Math.log(1 - ThreadLocalRandom.current().nextDouble()) * meanGapNanos
@@ -292,6 +297,9 @@ public final class LoadGenerator {
     }
 
     private String body(long n) {
+        if (historyJson != null) {
+            return ChatHistory.body(config.model(), config.outputTokens(), historyJson, config.prompt(n));
+        }
         ObjectNode body = ChunkReader.JSON.createObjectNode();
         body.put("model", config.model());
         body.put("stream", true);
@@ -308,9 +316,9 @@ public final class LoadGenerator {
         void cancel();
     }
 
-    private void sse(RequestRecord r, Runnable then) {
-        long n = sequence.incrementAndGet();
-        String body = body(n);
+    /** One SSE request; {@code prepared} is its body when written off the event loop, else it is written here. */
+    private void sse(RequestRecord r, Buffer prepared, Runnable then) {
+        Buffer body = prepared != null ? prepared : Buffer.buffer(body(sequence.incrementAndGet()));
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(config.url().toString())
                 .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream");
         config.headers().forEach(options::putHeader);
@@ -351,7 +359,7 @@ public final class LoadGenerator {
                 return;
             }
             r.sentNanos = System.nanoTime();
-            req.send(Buffer.buffer(body)).onFailure(e -> {
+            req.send(body).onFailure(e -> {
                 if (!r.cancelled) {
                     fail(r, "request: " + e.getMessage());
                 }

@@ -17,6 +17,8 @@ public final class LoadMain {
               --request-rate R       send R requests/s instead (constant spacing; --poisson for Poisson arrivals)
               --max-in-flight N      rate mode: skip sends while N are in flight (default unbounded)
               --input-tokens N       prompt length, about 4 characters per token (default 256)
+              --history-tokens N     send a long chat: a multi-turn history of about N prompt tokens before the
+                                     request's own message of --input-tokens (default 0: one user message)
               --output-tokens N      [standin:length=N] and max_tokens (default 128)
               --warmup S             seconds run but not measured (default 5)
               --duration S           seconds measured (default 20)
@@ -54,6 +56,7 @@ public final class LoadMain {
                 case "--poisson" -> b.poisson(true);
                 case "--max-in-flight" -> b.maxInFlight(Integer.parseInt(args[++i]));
                 case "--input-tokens" -> b.inputTokens(Integer.parseInt(args[++i]));
+                case "--history-tokens" -> b.historyTokens(Integer.parseInt(args[++i]));
                 case "--output-tokens" -> b.outputTokens(Integer.parseInt(args[++i]));
                 case "--warmup" -> b.warmup(seconds(args[++i]));
                 case "--duration" -> b.duration(seconds(args[++i]));

@@ -40,6 +40,7 @@ final class Markdown {
         row(md, scenarios, "hop cores busy", s -> num(hop(s).path("cpu_cores_busy")));
         row(md, scenarios, "hop VmHWM MiB (nginx: master + worker)", s -> num(hop(s).path("vm_hwm_mib")));
         md.append('\n').append(versusNginx(report)).append('\n').append(targets(report)).append('\n');
+        md.append(PromptSizes.markdown(report));
         JsonNode profiles = report.path("profiles");
         profiles.fields().forEachRemaining(p -> {
             md.append("## Profile: ").append(p.getKey()).append(" (").append(p.getValue().path("samples").asLong())

@@ -70,6 +70,7 @@ final class NginxProcess implements AutoCloseable {
                             proxy_set_header Connection "";
                             proxy_buffering off;
                             proxy_request_buffering off;
+                            client_max_body_size 4m;
                             proxy_read_timeout 600s;
                         }
                     }

@@ -67,7 +67,8 @@ public final class Suite {
                                      run in the same run, warmed up the same way, as "baseline-direct" and
                                      "baseline-queued", so a change is judged
                                      by the ratio of two figures measured minutes apart on the same machine
-              --out DIR              report directory (default benchmark/target/benchmark-report)""";
+              --out DIR              report directory (default benchmark/target/benchmark-report)
+            """ + PromptSizes.HELP;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,6 +101,7 @@ public final class Suite {
     private final ObjectNode report = JSON.createObjectNode();
     private final ArrayNode scenarios = report.putArray("scenarios");
     private final StringBuilder tables = new StringBuilder();
+    final PromptSizes prompts = new PromptSizes(report);
 
     public static void main(String[] args) throws Exception {
         Suite s = new Suite();
@@ -137,7 +139,13 @@ public final class Suite {
                     System.out.println(HELP);
                     return;
                 }
-                default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
+                default -> {
+                    int last = s.prompts.option(args, i);
+                    if (last < 0) {
+                        throw new IllegalArgumentException("unknown option " + a + " (try --help)");
+                    }
+                    i = last;
+                }
             }
         }
         s.run();
@@ -163,6 +171,7 @@ public final class Suite {
         }
         settings.put("gateway_java", gatewayJava.toString());
         settings.put("stand_in_timing", Timing.defaults().toString());
+        prompts.settings(settings);
 
         settings.put("processes", "load generator: the suite's JVM; stand-in, Kafka broker: child JVMs;"
                 + " nginx, gateway: child processes");
@@ -238,6 +247,8 @@ public final class Suite {
                         gwQueued = o;
                     }
                 }
+                prompts.ttft(vertx, "gateway-direct", runs.get(0), hop, directUrl);
+                prompts.background(vertx, "gateway-direct", runs.get(0), hop);
                 gateway.close();
                 targets(direct, nginxO, gwDirect, gwQueued);
                 profile("gateway");
@@ -259,6 +270,8 @@ public final class Suite {
                     for (LoadConfig run : baseRuns) {
                         scenario(vertx, run, Hop.of(baseline));
                     }
+                    prompts.ttft(vertx, "baseline-direct", baseRuns.get(0), Hop.of(baseline), directUrl);
+                    prompts.background(vertx, "baseline-direct", baseRuns.get(0), Hop.of(baseline));
                     baseline.close();
                     profile("baseline");
                 }
@@ -281,6 +294,7 @@ public final class Suite {
         System.out.println(tables);
         System.out.println(Markdown.versusNginx(report));
         System.out.println(Markdown.targets(report));
+        System.out.println(PromptSizes.markdown(report));
         System.out.println("Report: " + json + " and " + out.resolve("benchmark-report.md"));
     }
 
@@ -409,9 +423,12 @@ public final class Suite {
                     + proxy.port() + " in front of 127.0.0.1:" + upstreamPort);
             report.put("nginx_config", NginxProcess.config(Path.of("<tmp>"), proxy.port(), upstreamPort,
                     Math.max(1024, 2 * concurrency + 64)));
-            return scenario(vertx, base.toBuilder().name("nginx")
-                    .url("http://127.0.0.1:" + proxy.port() + "/v1/chat/completions").build(),
-                    new Hop("nginx", proxy::pids, null));
+            LoadConfig viaNginx = base.toBuilder().name("nginx")
+                    .url("http://127.0.0.1:" + proxy.port() + "/v1/chat/completions").build();
+            Hop hop = new Hop("nginx", proxy::pids, null);
+            ObjectNode o = scenario(vertx, viaNginx, hop);
+            prompts.ttft(vertx, "nginx", viaNginx, hop, base.url().toString());
+            return o;
         }
     }
 

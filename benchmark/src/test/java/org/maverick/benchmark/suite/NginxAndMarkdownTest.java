@@ -17,6 +17,7 @@ class NginxAndMarkdownTest {
         String conf = NginxProcess.config(Path.of("/tmp/x"), 18080, 18000, 1024);
         assertTrue(conf.contains("worker_processes 1;"));
         assertTrue(conf.contains("proxy_buffering off;"));
+        assertTrue(conf.contains("client_max_body_size 4m;"), "a long chat's body passes, as at the gateway");
         assertTrue(conf.contains("proxy_http_version 1.1;"));
         assertTrue(conf.contains("proxy_set_header Connection \"\";"));
         assertTrue(conf.contains("server 127.0.0.1:18000;"));

@@ -61,4 +61,11 @@ class ProcStatsTest {
         assertTrue(total <= ProcStats.cpuSeconds(ProcessHandle.current().pid()) + 0.05,
                 "threads still alive used no more than the process");
     }
+
+    @Test
+    void schedstatGivesNanosecondsOnACpu() throws Exception {
+        assertEquals(340001744L, ProcStats.schedNanosOf("340001744 560709894 1266\n"));
+        java.util.Map<String, Long> own = ProcStats.threadCpuNanos(ProcessHandle.current().pid());
+        assertTrue(own.values().stream().mapToLong(Long::longValue).sum() > 0, own.toString());
+    }
 }

@@ -81,7 +81,7 @@ public class OpenAiRoutes {
         this.images = images;
         this.metrics = metrics;
         this.auth = auth;
-        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
+        this.parsing = new ParseDispatch(GatewayConfig.inlineParseBytes(config));
         this.validator = validator;
         this.backend = backend;
         this.json = json;
@@ -154,9 +154,9 @@ public class OpenAiRoutes {
                     "invalid_json"));
             return;
         }
-        byte[] bytes = body.getBytes();
         Context loop = Vertx.currentContext();
-        parsing.parse(ctx.vertx(), bytes.length, () -> prepare.apply(bytes, requestId),
+        // The body's bytes are copied out where it is parsed: a long chat's copy is not made on the event loop.
+        parsing.parse(ctx.vertx(), body.length(), () -> prepare.apply(body.getBytes(), requestId),
                 ready -> ready.subscribe().with(
                         g -> loop.runOnContext(v -> run(ctx, g)),
                         e -> loop.runOnContext(v -> reject(ctx, requestId, ErrorRenderer.classify(e)))),

@@ -1,5 +1,6 @@
 package org.maverick.gateway.api;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.maverick.gateway.generation.GatewayException;
 
@@ -38,13 +39,16 @@ public final class ParseDispatch {
             // Outside the try: a failure of what the caller does next is not a parse failure.
             ready.accept(result);
         } else {
-            vertx.executeBlocking(work, false).onComplete(outcome -> {
+            Context caller = vertx.getOrCreateContext();
+            // Always a later task on the caller's context: a worker that finishes before the listener is attached
+            // would otherwise have it run inside this call, which the caller does not expect of offloaded work.
+            vertx.executeBlocking(work, false).onComplete(outcome -> caller.runOnContext(v -> {
                 if (outcome.succeeded()) {
                     ready.accept(outcome.result());
                 } else {
                     refused.accept(ErrorRenderer.classify(outcome.cause()));
                 }
-            });
+            }));
         }
     }
 }

@@ -95,7 +95,7 @@ public class ResponsesRoutes {
         this.metrics = metrics;
         this.auth = auth;
         this.edge = edge;
-        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
+        this.parsing = new ParseDispatch(GatewayConfig.inlineParseBytes(config));
     }
 
     /**
@@ -131,14 +131,13 @@ public class ResponsesRoutes {
                     "invalid_json"));
             return;
         }
-        byte[] bytes = body.getBytes();
         Context loop = Vertx.currentContext();
         long created = Instant.now().getEpochSecond();
-        // As for chat completions: the body is parsed where ParseDispatch puts it, the conversation it continues is
-        // read from the store, pictures are checked on the image decoding pool, and the outcome comes back to this
-        // connection's event loop.
-        parsing.parse(ctx.vertx(), bytes.length, () -> {
-                    ResponseCreateRequest r = parser.read(json, bytes);
+        // As for chat completions: the body is copied out and parsed where ParseDispatch puts it, the conversation
+        // it continues is read from the store, pictures are checked on the image decoding pool, and the outcome
+        // comes back to this connection's event loop.
+        parsing.parse(ctx.vertx(), body.length(), () -> {
+                    ResponseCreateRequest r = parser.read(json, body.getBytes());
                     requireStore(r);
                     Uni<List<JsonNode>> history = r.previousResponseId() == null ? Uni.createFrom().item(List.of())
                             : store.conversation(tenant, r.previousResponseId());

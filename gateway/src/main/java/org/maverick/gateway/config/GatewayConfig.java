@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The gateway's settings, all under {@code gateway.*}. Profiles override them in
@@ -16,6 +17,20 @@ import java.util.Optional;
  */
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
+
+    /** {@code gateway.limits.inline-parse-bytes} when set; else at most this much is parsed on an event loop with the estimating counter. */
+    int INLINE_PARSE_BYTES_ESTIMATING = 32768;
+    /** The same with a tokenizer ({@code gateway.tokenizer.path}): about 1,000 tokens, some 160 µs of counting. */
+    int INLINE_PARSE_BYTES_TOKENIZER = 4096;
+
+    /**
+     * The largest request parsed, templated and counted on the event loop: {@code gateway.limits.inline-parse-bytes},
+     * or by default a size whose counting stays well under a millisecond with the configured counter.
+     */
+    static int inlineParseBytes(GatewayConfig config) {
+        return config.limits().inlineParseBytes().orElse(config.tokenizer().path().isPresent()
+                ? INLINE_PARSE_BYTES_TOKENIZER : INLINE_PARSE_BYTES_ESTIMATING);
+    }
 
     Model model();
 
@@ -260,9 +275,14 @@ public interface GatewayConfig {
         @WithDefault("4194304")
         int maxBodyBytes();
 
-        /** Bodies larger than this are parsed and tokenized on a worker thread instead of the event loop. */
-        @WithDefault("32768")
-        int inlineParseBytes();
+        /**
+         * Bodies (and WebSocket messages) larger than this are parsed, templated and counted on a worker thread
+         * instead of the event loop, and their Triton request is built there too. Without it: 32768 with the
+         * estimating counter, 4096 with {@code gateway.tokenizer.path} (an exact count costs about 40 times as
+         * much per byte: a 32 KiB body would hold an event loop for more than a millisecond); see
+         * {@link GatewayConfig#inlineParseBytes(GatewayConfig)}.
+         */
+        OptionalInt inlineParseBytes();
 
         /**
          * After a 413, how many more bytes of the refused body are read and dropped before the connection

@@ -100,6 +100,33 @@ class SseStreamingTest {
         assertEquals("stop", chunks.get(chunks.size() - 1).path("choices").path(0).path("finish_reason").asText());
     }
 
+    /**
+     * A long chat (many turns, far above {@code gateway.limits.inline-parse-bytes}, not Latin-1): parsed, counted
+     * and its Triton request built off the event loop, it reaches the engine whole and is answered like a short one.
+     */
+    @Test
+    void aLongMultiTurnChatIsAnsweredLikeAShortOne() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode body = Sse.JSON.createObjectNode();
+        body.put("model", "llama-4-maverick").put("stream", true).put("max_tokens", 16);
+        body.putObject("stream_options").put("include_usage", true);
+        var messages = body.putArray("messages");
+        messages.addObject().put("role", "system").put("content", "You are terse.");
+        int chars = 0;
+        for (int i = 0; chars < 200_000; i++) {
+            String turn = "Turn " + i + ": the river\u2019s stone \u2014 light, garden, window. ".repeat(40);
+            messages.addObject().put("role", i % 2 == 0 ? "user" : "assistant").put("content", turn);
+            chars += turn.length();
+        }
+        messages.addObject().put("role", "user").put("content", "[standin:echo]\nalpha beta \u2019gamma\u2019 delta");
+        Sse.Stream s = Sse.stream(url(), "/v1/chat/completions", body.toString());
+        assertEquals(200, s.status());
+        assertEquals("[DONE]", s.events().get(s.events().size() - 1));
+        assertTrue(s.content().startsWith("alpha beta \u2019gamma\u2019"), s.content());
+        List<JsonNode> chunks = s.chunks();
+        JsonNode usage = chunks.get(chunks.size() - 1).path("usage");
+        assertTrue(usage.path("prompt_tokens").asInt() > 40_000, usage.toString());
+    }
+
     @Test
     void multiByteTextArrivesWholeAndWithoutReplacementCharacters() throws Exception {
         Sse.Stream s = Sse.stream(url(), "/v1/chat/completions",

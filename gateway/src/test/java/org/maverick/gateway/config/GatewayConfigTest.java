@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.runtime.configuration.DurationConverter;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,5 +38,22 @@ class GatewayConfigTest {
         assertEquals("tensorrt_llm", c.triton().model());
         assertEquals(false, c.prompt().writeBos());
         assertEquals(GatewayConfig.SpecialTokenPolicy.REJECT, c.prompt().specialTokens());
+    }
+
+    @Test
+    void theEventLoopParsesLessWhenCountingIsExact() {
+        GatewayConfig estimating = config(Map.of("gateway.triton.endpoint", "triton:8001"))
+                .getConfigMapping(GatewayConfig.class);
+        assertEquals(32768, GatewayConfig.inlineParseBytes(estimating));
+        GatewayConfig tokenizer = config(Map.of("gateway.triton.endpoint", "triton:8001",
+                "gateway.tokenizer.path", "/models/tokenizer.model")).getConfigMapping(GatewayConfig.class);
+        assertEquals(4096, GatewayConfig.inlineParseBytes(tokenizer));
+        for (Map<String, String> set : List.of(Map.of("gateway.triton.endpoint", "triton:8001",
+                        "gateway.limits.inline-parse-bytes", "100000"),
+                Map.of("gateway.triton.endpoint", "triton:8001", "gateway.tokenizer.path", "/models/tokenizer.model",
+                        "gateway.limits.inline-parse-bytes", "100000"))) {
+            assertEquals(100000, GatewayConfig.inlineParseBytes(config(set).getConfigMapping(GatewayConfig.class)),
+                    "a set value wins: " + set);
+        }
     }
 }

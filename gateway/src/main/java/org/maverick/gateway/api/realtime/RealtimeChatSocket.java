@@ -54,7 +54,7 @@ public class RealtimeChatSocket {
         this.queued = queued;
         this.metrics = metrics;
         this.auth = auth;
-        this.parsing = new ParseDispatch(config.limits().inlineParseBytes());
+        this.parsing = new ParseDispatch(GatewayConfig.inlineParseBytes(config));
         this.validator = validator;
         this.backend = backend;
         this.json = json;

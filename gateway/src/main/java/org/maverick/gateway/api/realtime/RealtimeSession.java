@@ -68,6 +68,12 @@ final class RealtimeSession implements Outbox.Listener {
     private final Map<String, Stream> active = new LinkedHashMap<>();
     private long stallTimer = -1;
     private boolean closed;
+    /** A large message is being read off the event loop; later messages wait in {@link #held}. */
+    private boolean reading;
+    private final java.util.ArrayDeque<String> held = new java.util.ArrayDeque<>();
+    private long heldChars;
+    /** Messages that may wait for a large one being read (their characters are bounded by the body limit too). */
+    static final int MAX_HELD_MESSAGES = 256;
 
     private final GatewayMetrics metrics;
     private final EdgeAuth auth;
@@ -124,17 +130,82 @@ final class RealtimeSession implements Outbox.Listener {
                 .extract(io.opentelemetry.context.Context.root(), message, MESSAGE_FIELDS);
     }
 
-    /** One client message. Every bad message gets an error event; none of them closes the socket. */
+    /**
+     * One client message. Every bad message gets an error event; none of them closes the socket (only a flood of
+     * messages past a bound while a large one is read does). A message
+     * above {@code gateway.limits.inline-parse-bytes} (a long chat) is read as JSON where {@link ParseDispatch}
+     * puts it, off the event loop, as an HTTP body is; messages that arrive meanwhile wait, so they are handled
+     * in the order they came (a {@code cancel} right after its {@code create} still finds it).
+     */
     void onMessage(String text) {
         if (closed) {
             return;
         }
-        JsonNode message;
-        try {
-            message = WireJson.readTree(json, text);
-        } catch (InvalidRequest e) {
-            refuse(null, new InvalidRequest(null, e.getMessage().replace("The request body", "The message"),
-                    "invalid_json"));
+        if (reading) {
+            if (held.size() >= MAX_HELD_MESSAGES || heldChars + text.length() > config.limits().maxBodyBytes()) {
+                closeForFlood(held.size() + 1);
+                return;
+            }
+            held.add(text);
+            heldChars += text.length();
+            return;
+        }
+        read(text);
+    }
+
+    private void read(String text) {
+        boolean[] inline = {true};
+        reading = true;
+        parsing.parse(context.owner(), text.length(), () -> WireJson.readTree(json, text),
+                message -> {
+                    reading = false;
+                    handle(message, text.length());
+                    if (!inline[0]) {
+                        readHeld();
+                    }
+                },
+                e -> {
+                    reading = false;
+                    if (e instanceof InvalidRequest invalid) {
+                        unreadable(invalid);
+                    } else {
+                        refuse(null, e);
+                    }
+                    if (!inline[0]) {
+                        readHeld();
+                    }
+                });
+        inline[0] = false;
+    }
+
+    /** The messages that waited for a large one, in order, until one of them is read off the loop in turn. */
+    private void readHeld() {
+        while (!reading && !closed && !held.isEmpty()) {
+            String next = held.poll();
+            heldChars -= next.length();
+            read(next);
+        }
+    }
+
+    private void unreadable(InvalidRequest e) {
+        refuse(null, new InvalidRequest(null, e.getMessage().replace("The request body", "The message"),
+                "invalid_json"));
+    }
+
+    /** A client that sends more than the bound while a large message is read: close (1008), as for one not reading. */
+    private void closeForFlood(int messages) {
+        LOG.infof("websocket %s: %d messages sent while a large one was read; closing it and cancelling %d generations",
+                connection.id(), messages, active.size());
+        shutDown();
+        held.clear();
+        heldChars = 0;
+        connection.close(new CloseReason(CLOSE_NOT_READING, "too many messages while a large one is read"))
+                .subscribe().with(v -> { }, failure -> LOG.debugf("websocket %s: close failed: %s", connection.id(),
+                        failure.getMessage()));
+    }
+
+    private void handle(JsonNode message, int size) {
+        if (closed) {
             return;
         }
         if (message == null || !message.isObject()) {
@@ -157,7 +228,7 @@ final class RealtimeSession implements Outbox.Listener {
                             + "(POST /v1/realtime/tickets) or an Authorization header."));
                     return;
                 }
-                create(message, text.length());
+                create(message, size);
             }
             case "cancel" -> cancel(message);
             case "ping" -> outbox.send(RealtimeEvents.PONG);

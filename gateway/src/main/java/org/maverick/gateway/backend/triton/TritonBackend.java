@@ -77,6 +77,8 @@ public class TritonBackend implements Backend {
     private final Counter toolCallsParsed;
     private final Counter toolCallsUnparsed;
     private final Counter toolCallsDropped;
+    /** Requests carrying more text than this are built on a worker thread, not on the event loop. */
+    private final int inlineBuildChars;
 
     TritonBackend(TritonPool pool, TokenCounter tokens, Telemetry telemetry, GatewayConfig config,
                   MeterRegistry registry) {
@@ -89,6 +91,7 @@ public class TritonBackend implements Backend {
                         + "first token.")
                 .register(registry);
         this.maxCallChars = config.tools().maxCallChars();
+        this.inlineBuildChars = GatewayConfig.inlineParseBytes(config);
         String toolCalls = "maverick.gateway.tool_calls";
         this.toolCallsParsed = Counter.builder(toolCalls).tag("maverick.outcome", "parsed")
                 .description("Tool calls parsed from model output; unparsed: call-like text relayed as text because "
@@ -217,6 +220,28 @@ public class TritonBackend implements Backend {
             Span callSpan = telemetry.tritonCallSpan(parent, endpoint.address(), attempt, contract.modelName(),
                     generation.requestId());
             span.set(callSpan);
+            io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
+            if (loop != null && loop.isEventLoopContext() && TritonRequests.textChars(generation) > inlineBuildChars) {
+                // A long prompt's request (its UTF-8 encoding: hundreds of microseconds for a 100K-token
+                // chat) is built on a worker, as its body was parsed, and sent from this event loop.
+                loop.<ModelInferRequest>executeBlocking(() -> TritonRequests.build(generation, contract), false)
+                        .onComplete(built -> {
+                            if (built.succeeded()) {
+                                send(built.result(), callSpan);
+                            } else {
+                                notBuilt(built.cause());
+                            }
+                        });
+            } else {
+                send(TritonRequests.build(generation, contract), callSpan);
+            }
+        }
+
+        /** Opens the call and sends its one request, on the thread that started the call (its event loop). */
+        private void send(ModelInferRequest request, Span callSpan) {
+            if (done) {
+                return; // the subscriber left while the request was built; onTermination released the endpoint
+            }
             // Triton in OpenTelemetry trace mode joins the trace from the call's metadata (one stream, one context).
             Metadata headers = new Metadata();
             telemetry.inject(parent.with(callSpan), headers, METADATA);
@@ -225,7 +250,7 @@ public class TritonBackend implements Backend {
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .modelStreamInfer(this);
             try {
-                call.onNext(TritonRequests.build(generation, contract));
+                call.onNext(request);
             } catch (IllegalStateException alreadyCancelled) {
                 return; // the subscriber left while the call was starting; nothing more to do
             }
@@ -237,6 +262,17 @@ public class TritonBackend implements Backend {
             if (already > 0) {
                 call.request(cap(already));
             }
+        }
+
+        /** Building the request failed off the loop: the same failure the subscriber gets when it fails inline. */
+        private void notBuilt(Throwable cause) {
+            if (done) {
+                return;
+            }
+            done = true;
+            endSpan(cause.getClass().getSimpleName(), -1, null);
+            release();
+            emitter.fail(cause);
         }
 
         @Override

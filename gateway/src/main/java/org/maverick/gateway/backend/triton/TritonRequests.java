@@ -1,6 +1,7 @@
 package org.maverick.gateway.backend.triton;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import inference.GrpcService.InferParameter;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
@@ -23,6 +24,18 @@ final class TritonRequests {
     static final String EMPTY_FINAL = "triton_enable_empty_final_response";
 
     private TritonRequests() {
+    }
+
+    /**
+     * Characters of text the request carries (the prompt and any pictures' data URIs): a lower bound on its
+     * size in bytes, which decides where it is built (see {@code TritonBackend}).
+     */
+    static long textChars(Generation g) {
+        long chars = g.prompt().length();
+        for (String image : g.images()) {
+            chars += image.length();
+        }
+        return chars;
     }
 
     static ModelInferRequest build(Generation g, ModelContract contract) {
@@ -75,21 +88,22 @@ final class TritonRequests {
             this.request = ModelInferRequest.newBuilder().setModelName(contract.modelName()).setId(id);
         }
 
+        /**
+         * Each element a 4-byte length and its UTF-8 bytes. The encoded text is wrapped, not copied (a long
+         * prompt is hundreds of KB): the arrays are new here and never written again.
+         */
         void bytes(String name, List<String> values) {
             if (!contract.declares(name)) {
                 return;
             }
-            byte[][] encoded = new byte[values.size()][];
-            int size = 0;
-            for (int i = 0; i < encoded.length; i++) {
-                encoded[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
-                size += 4 + encoded[i].length;
+            ByteString raw = ByteString.EMPTY;
+            for (String value : values) {
+                byte[] encoded = value.getBytes(StandardCharsets.UTF_8);
+                raw = raw.concat(UnsafeByteOperations.unsafeWrap(
+                                ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(encoded.length).array()))
+                        .concat(UnsafeByteOperations.unsafeWrap(encoded));
             }
-            ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-            for (byte[] e : encoded) {
-                buf.putInt(e.length).put(e);
-            }
-            add(name, "BYTES", values.size(), buf.array());
+            add(name, "BYTES", values.size(), raw);
         }
 
         void bool(String name, boolean value) {
@@ -118,12 +132,16 @@ final class TritonRequests {
         }
 
         private void add(String name, String datatype, int elements, byte[] raw) {
+            add(name, datatype, elements, ByteString.copyFrom(raw));
+        }
+
+        private void add(String name, String datatype, int elements, ByteString raw) {
             InferInputTensor.Builder t = InferInputTensor.newBuilder().setName(name).setDatatype(datatype);
             if (contract.batchDim()) {
                 t.addShape(1);
             }
             t.addShape(elements);
-            request.addInputs(t).addRawInputContents(ByteString.copyFrom(raw));
+            request.addInputs(t).addRawInputContents(raw);
         }
     }
 }

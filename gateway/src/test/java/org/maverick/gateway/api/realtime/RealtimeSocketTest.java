@@ -140,6 +140,30 @@ class RealtimeSocketTest {
         }
     }
 
+    /**
+     * A long chat's create (above gateway.limits.inline-parse-bytes) is read off the event loop; the messages sent
+     * right after it wait for it, so a cancel still finds its generation and the answers keep the messages' order.
+     */
+    @Test
+    void messagesAfterALongOneKeepTheirOrder() throws Exception {
+        String history = "The river\u2019s stone \u2014 light, garden, window. ".repeat(2500);
+        try (WsClient ws = WsClient.connect(base)) {
+            ws.create("long", history + "\n[standin:itl_ms=50] [standin:length=500]");
+            ws.cancel("long");
+            ws.send("{\"type\":\"ping\"}");
+            JsonNode cancelled = ws.awaitEvent("cancelled", "long");
+            JsonNode pong = ws.awaitEvent("pong", null);
+            assertTrue(ws.events().indexOf(cancelled) < ws.events().indexOf(pong), ws.events().toString());
+            assertTrue(ws.events("error", "long").isEmpty(), ws.events().toString());
+
+            ws.send("{\"type\":\"create\",\"id\":\"broken\",\"request\":{\"messages\":\"" + "x".repeat(40_000));
+            ws.create("after", history + " [standin:length=5]");
+            assertError(ws.awaitEvent("error", null), "invalid_json", null);
+            assertEquals("stop", ws.awaitEvent("done", "after").path("finish_reason").asText());
+            assertFalse(ws.closed().isDone(), "the socket stayed open");
+        }
+    }
+
     @Test
     void generationsPastThePerSocketLimitAreRefused() throws Exception {
         try (WsClient ws = WsClient.connect(base)) {

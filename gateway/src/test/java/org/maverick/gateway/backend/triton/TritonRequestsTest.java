@@ -63,6 +63,40 @@ class TritonRequestsTest {
         assertTrue(emptyFinal.getBoolParam());
     }
 
+    /** The layout Triton reads for BYTES: each element a 4-byte little-endian length, then its UTF-8 bytes. */
+    private static byte[] bytesTensor(List<String> values) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String v : values) {
+            byte[] e = v.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(e.length).array());
+            out.writeBytes(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aLongPromptAndSeveralStopsKeepTheBytesLayoutAcrossTheWire() throws Exception {
+        StringBuilder p = new StringBuilder();
+        for (int i = 0; p.length() < 300_000; i++) {
+            p.append("turn ").append(i).append(" \u2019café\u2014 😀 ");
+        }
+        String prompt = p.toString();
+        List<String> stops = List.of("END", "ß", "", "\u2014");
+        Generation g = new Generation("chatcmpl-2", "llama-4-maverick", Generation.Kind.CHAT, prompt, 3, true,
+                new Generation.Sampling(64, 0.5, 0.9, 0, 0, OptionalLong.empty()), stops, true, false, 0,
+                Generation.Dispatch.DIRECT, "anonymous");
+        ModelInferRequest built = TritonRequests.build(g, llmapi("sampling_param_stop"));
+        ModelInferRequest r = ModelInferRequest.parseFrom(built.toByteArray()); // as Triton reads it
+        assertEquals(built, r);
+        assertEquals(ByteString.copyFrom(bytesTensor(List.of(prompt))), r.getRawInputContents(0));
+        assertEquals(ByteString.copyFrom(bytesTensor(stops)), r.getRawInputContents(1));
+        assertEquals(List.of(4L), r.getInputs(1).getShapeList());
+        assertEquals(prompt.length(), TritonRequests.textChars(g));
+        Generation withPictures = new Generation(g.requestId(), g.modelId(), g.kind(), prompt, 3, true, g.sampling(),
+                stops, true, false, 0, Generation.Dispatch.DIRECT, "anonymous", List.of("data:x", "y"));
+        assertEquals(prompt.length() + 7, TritonRequests.textChars(withPictures));
+    }
+
     @Test
     void ensembleRequestHasBatchedShapes() {
         Map<String, String> in = Map.of("text_input", "BYTES", "max_tokens", "INT32", "stream", "BOOL",
