@@ -37,6 +37,11 @@ final class GatewayProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The instance's name (its gateway.queue.instance-id). */
+    String name() {
+        return name;
+    }
+
     static GatewayProcess start(String name, Map<String, String> settings) throws Exception {
         String jar = System.getProperty("gateway.jar", "target/quarkus-app/quarkus-run.jar");
         if (!new File(jar).isFile()) {
