@@ -99,6 +99,8 @@ public class ResponseStore {
     private ScheduledExecutorService supervisor;
     private ExecutorService readers;
     private long nextSweep;
+    private long nextLagMeasure;
+    private static final long LAG_EVERY_MS = 5_000;
 
     ResponseStore(KafkaQueue queue, GatewayConfig config, ObjectMapper json, GatewayMetrics metrics) {
         this.queue = queue;
@@ -190,8 +192,12 @@ public class ResponseStore {
                 return;
             }
             if (s.state() == KafkaStreams.State.RUNNING || s.state() == KafkaStreams.State.REBALANCING) {
-                measureLag();
                 long now = System.currentTimeMillis();
+                if (now >= nextLagMeasure) {
+                    // one ListOffsets request: every few seconds is enough for a gauge
+                    nextLagMeasure = now + LAG_EVERY_MS;
+                    measureLag();
+                }
                 if (now >= nextSweep) {
                     nextSweep = now + SWEEP_EVERY_MS;
                     sweep(now);
