@@ -213,6 +213,8 @@ public final class EventPublisher {
         private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
         private final ScheduledExecutorService scheduler;
         private final long windowNanos;
+        /** The origin of the ticks' grid. */
+        private static final long GRID = System.nanoTime();
 
         private Ticker(ScheduledExecutorService scheduler, long windowNanos) {
             this.scheduler = scheduler;
@@ -232,11 +234,16 @@ public final class EventPublisher {
             arm();
         }
 
-        /** Schedules the next tick one window from now unless one is due already: a publisher waits at most a window. */
+        /**
+         * Schedules the next tick unless one is due already, at the next boundary of a fixed grid of windows: the
+         * ticks fall where a free-running timer's would, so a publisher waits half a window on average and at
+         * most one, though nothing wakes while no text waits.
+         */
         private void arm() {
             if (armed.compareAndSet(false, true)) {
                 try {
-                    scheduler.schedule(this::tick, windowNanos, TimeUnit.NANOSECONDS);
+                    long delay = windowNanos - Math.floorMod(System.nanoTime() - GRID, windowNanos);
+                    scheduler.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException stopping) {
                     armed.set(false); // the worker is stopping; its publishers are closed with it
                 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The shared coalescing timer: armed only while a publisher has text waiting, one tick per window at most. */
@@ -65,7 +66,9 @@ class TickerTest {
         ticker.add(publisher(ticker, "a"));
         ticker.add(publisher(ticker, "b"));
         assertEquals(1, scheduler.ticks.size(), "one tick for every publisher queued in a window");
-        assertEquals(16_000_000L, scheduler.delays.get(0));
+        long delay = scheduler.delays.get(0);
+        assertTrue(delay > 0 && delay <= 16_000_000L, "at the next boundary of the windows' grid: at most a window, "
+                + "not always a whole one: " + delay);
         scheduler.runNext();
         assertEquals(0, scheduler.ticks.size(), "nothing left queued: not re-armed");
         ticker.add(publisher(ticker, "c"));
