@@ -115,8 +115,9 @@ public class ResponsesRequestParser {
      * {@code previous_response_id}.
      */
     public Draft draft(ResponseCreateRequest r, List<JsonNode> history, String requestId, long created) {
-        refuseIf(present(r.conversation()), "conversation", "conversations are not supported: nothing is stored on "
-                + "this gateway; send the whole conversation as input", "unsupported_parameter");
+        refuseIf(present(r.conversation()), "conversation", "conversation objects are not supported; continue a "
+                + "stored response with previous_response_id, or send the whole conversation as input",
+                "unsupported_parameter");
         refuseIf(present(r.prompt()), "prompt", "prompt templates are not supported; send input and instructions",
                 "unsupported_parameter");
         refuseIf(present(r.reasoning()), "reasoning", "reasoning settings are not supported: this model does not "
@@ -332,7 +333,7 @@ public class ResponsesRequestParser {
      * An {@code input_image} part's picture in chat's {@code image_url} shape ({@code {"url": …}}), so that it
      * takes the chat completions' image path: {@code image_url} is a URL string (OpenAI's shape) or an object
      * with a {@code url}; {@code detail} is checked and has no effect (Llama 4's tiling is fixed by the
-     * picture's size). A {@code file_id} names a stored file, and nothing is stored here.
+     * picture's size). A {@code file_id} names a stored file, and files are not stored here.
      */
     private static JsonNode imageUrl(JsonNode part, String partAt) {
         String param = partAt + ".image_url";
